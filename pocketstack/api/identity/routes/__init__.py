@@ -1,0 +1,23 @@
+"""Identity routers. Every module here with a ``router`` is mounted by api/identity/app.py;
+``grants`` goes last because its paths are the most generic."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from fastapi import APIRouter
+
+LAST = ("grants",)
+
+
+def all_routers() -> list[APIRouter]:
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    names = [n for n in names if n not in LAST] + [n for n in LAST if n in names]
+    routers = []
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
+    return routers

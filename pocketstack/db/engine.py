@@ -1,0 +1,80 @@
+"""Database handle: engine, sessions and transaction boundaries.
+
+Services open exactly one transaction per unit of work with ``db.write()`` (mutations) or
+``db.read()``. On SQLite a write transaction starts with BEGIN IMMEDIATE, so writers are
+serialised by the database itself and allocation is safe by construction; on PostgreSQL,
+repositories lock the rows they allocate from (SELECT ... FOR UPDATE) and unique
+constraints catch the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 16) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"future": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["pool_size"] = pool_size
+            kwargs["max_overflow"] = 32
+        else:
+            kwargs["pool_size"] = pool_size
+            kwargs["max_overflow"] = 32
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            self._setup_sqlite(self.engine)
+
+    @staticmethod
+    def _setup_sqlite(engine: Engine) -> None:
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            mode = conn.info.get("ps_begin", "BEGIN")
+            conn.exec_driver_sql(mode)
+
+    @contextmanager
+    def _transaction(self, immediate: bool) -> Iterator[Session]:
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.info["ps_begin"] = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+            try:
+                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                conn.info.pop("ps_begin", None)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A read-write transaction, committed on success, rolled back on any exception."""
+        with self._transaction(immediate=True) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (rolled back at the end; never takes a write lock)."""
+        with self._transaction(immediate=False) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,3 @@
+"""ORM models. Import every model module here so metadata (and Alembic) sees all tables."""
+
+from pocketstack.db.models import identity  # noqa: F401
