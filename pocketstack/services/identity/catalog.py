@@ -135,8 +135,9 @@ class CatalogService:
             self._service(s, data["service_id"])
             region_id = data.pop("region_id", None) or data.pop("region", None)
             data.pop("region", None)
-            if region_id:
-                self._region(s, region_id)
+            if region_id and RegionRepo(s).get(region_id) is None:
+                # Keystone creates a region an endpoint names but that does not exist yet.
+                RegionRepo(s).add(Region(id=region_id, description="", extra={}))
             self._check_interface(data.get("interface"))
             endpoint = Endpoint(
                 id=data.pop("id", None) or new_id(),
@@ -182,8 +183,8 @@ class CatalogService:
             if "region" in data and "region_id" not in data:
                 data["region_id"] = data.pop("region")
             data.pop("region", None)
-            if data.get("region_id"):
-                self._region(s, data["region_id"])
+            if data.get("region_id") and RegionRepo(s).get(data["region_id"]) is None:
+                RegionRepo(s).add(Region(id=data["region_id"], description="", extra={}))
             if "service_id" in data:
                 self._service(s, data["service_id"])
             if "interface" in data:

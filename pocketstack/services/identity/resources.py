@@ -115,9 +115,13 @@ class ResourceService:
     # -- projects ---------------------------------------------------------------------
     def create_project(self, data: dict[str, Any], *, default_domain: str) -> tuple[Project, list[str]]:
         tags = list(data.pop("tags", None) or [])
+        if data.pop("is_domain", False):
+            # A project acting as a domain is a domain, seen through the projects API.
+            if data.get("parent_id") or data.get("domain_id"):
+                raise exc.ValidationError("A project that is a domain has no parent or domain.")
+            domain = self.create_domain({k: v for k, v in data.items() if k != "parent_id"})
+            return domain_as_project(domain), []
         with self.db.write() as s:
-            if data.pop("is_domain", False):
-                raise exc.ValidationError("Creating domains through the projects API is not supported; use /v3/domains.")
             parent_id = data.pop("parent_id", None)
             domain_id = data.pop("domain_id", None)
             if parent_id:
@@ -151,8 +155,19 @@ class ResourceService:
 
     def get_project(self, project_id: str) -> tuple[Project, list[str]]:
         with self.db.read() as s:
+            if ProjectRepo(s).get(project_id) is None:
+                domain = DomainRepo(s).get(project_id)
+                if domain is not None:
+                    return domain_as_project(domain), []
             project = self._project(s, project_id)
             return project, ProjectTagRepo(s).tags(project_id)
+
+    def list_domain_projects(self) -> list[tuple[Project, list[str]]]:
+        return [(domain_as_project(d), []) for d in self.list_domains()]
+
+    def _is_domain(self, project_id: str) -> bool:
+        with self.db.read() as s:
+            return ProjectRepo(s).get(project_id) is None and DomainRepo(s).get(project_id) is not None
 
     @staticmethod
     def _project(s: Any, project_id: str) -> Project:
@@ -189,6 +204,9 @@ class ResourceService:
         return out
 
     def update_project(self, project_id: str, data: dict[str, Any]) -> tuple[Project, list[str]]:
+        if self._is_domain(project_id):
+            wanted = {k: v for k, v in data.items() if k in ("name", "description", "enabled")}
+            return domain_as_project(self.update_domain(project_id, wanted)), []
         with self.db.write() as s:
             project = self._project(s, project_id)
             for key in ("id", "is_domain"):
@@ -211,6 +229,9 @@ class ResourceService:
             return project, tagrepo.tags(project.id)
 
     def delete_project(self, project_id: str) -> None:
+        if self._is_domain(project_id):
+            self.delete_domain(project_id)
+            return
         with self.db.write() as s:
             project = self._project(s, project_id)
             if ProjectRepo(s).children(project_id):
@@ -255,3 +276,10 @@ class ResourceService:
 
     def global_role(self, s: Any, name: str) -> Role | None:
         return RoleRepo(s).by_name(name)
+
+
+def domain_as_project(domain: Domain) -> Project:
+    """The project view of a domain (Keystone models domains as projects with is_domain)."""
+    return Project(id=domain.id, name=domain.name, domain_id=None, parent_id=None,
+                   description=domain.description or "", enabled=domain.enabled, is_domain=True,
+                   extra={}, options={})

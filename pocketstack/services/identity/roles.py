@@ -109,9 +109,8 @@ class RoleService:
             prior, implied = self._role(s, prior_id), self._role(s, implied_id)
             if implied.name in RESERVED_IMPLIED:
                 raise exc.Forbidden(f"{implied.name} cannot be an implied role.")
-            if implied.domain_id != GLOBAL and prior.domain_id != implied.domain_id:
-                raise exc.Forbidden("A domain-specific role can only be implied by a role of "
-                                    "the same domain.")
+            if prior.domain_id == GLOBAL and implied.domain_id != GLOBAL:
+                raise exc.Forbidden("A global role cannot imply a domain-specific role.")
             repo = ImpliedRoleRepo(s)
             if self._reaches(repo.all_pairs(), implied_id, prior_id):
                 raise exc.Forbidden("Implied role would create a cycle.")
@@ -282,7 +281,10 @@ class RoleService:
         implied = ImpliedRoleRepo(s).all_pairs()
         if implied:
             out = self._add_implied(out, implied)
-        return list(dict.fromkeys(out))
+        # Domain-specific roles only carry the roles they imply; they are never effective.
+        global_ids = {r.id for r in RoleRepo(s).by_ids({g.role_id for g in out})
+                      if r.domain_id == GLOBAL}
+        return [g for g in dict.fromkeys(out) if g.role_id in global_ids]
 
     @staticmethod
     def _add_implied(grants: list[Grant], pairs: list[tuple[str, str]]) -> list[Grant]:

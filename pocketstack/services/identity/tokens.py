@@ -19,14 +19,14 @@ from pocketstack.db.models.identity import (
     ApplicationCredential,
     Domain,
     Project,
-    Role,
     RevocationEvent,
+    Role,
     Trust,
     User,
 )
 from pocketstack.db.repositories.identity.extras import AppCredRepo, TrustRepo
 from pocketstack.db.repositories.identity.resources import DomainRepo, ProjectRepo
-from pocketstack.db.repositories.identity.roles import RoleRepo
+from pocketstack.db.repositories.identity.roles import GLOBAL, RoleRepo
 from pocketstack.db.repositories.identity.tokens import RevocationRepo
 from pocketstack.db.repositories.identity.users import UserRepo
 from pocketstack.services.identity import token_format as tf
@@ -111,6 +111,7 @@ class TokenService:
         audit_ids = [audit_id()]
         user_id: str | None = None
         trust_id = app_cred_id = None
+        all_methods = list(methods)
         for m in methods:
             if m == "password":
                 uid = self._password_user(identity["password"])
@@ -118,6 +119,7 @@ class TokenService:
                 uid, parent = self._rescope_source(identity["token"])
                 expires = parent.expires_at
                 audit_ids.append(parent.audit_ids[-1])
+                all_methods = parent.methods + all_methods
             else:
                 cred = self._app_cred(identity["application_credential"])
                 uid, app_cred_id = cred.user_id, cred.id
@@ -137,7 +139,7 @@ class TokenService:
                 expires = min(expires, aware(trust.expires_at))  # type: ignore[type-var]
         payload = tf.Payload(
             user_id=user_id,
-            methods=list(dict.fromkeys(methods)),
+            methods=list(dict.fromkeys(all_methods)),
             scope=scope.kind,
             scope_id=scope.target_id,
             expires_at=expires,
@@ -353,11 +355,12 @@ class TokenService:
             role_ids = effective_role_ids(s, user.id, system=True)
         if p.scope != tf.UNSCOPED:
             role_ids = self._restrict(s, p, info, role_ids)
-            if not role_ids:
+            roles = [r for r in RoleRepo(s).by_ids(role_ids) if r.domain_id == GLOBAL]
+            if not roles:
                 raise exc.NotFound(
                     f"User {user.id} has no access to the requested scope {p.scope_id}."
                 )
-            info.roles = sorted(RoleRepo(s).by_ids(role_ids), key=lambda r: r.name)
+            info.roles = sorted(roles, key=lambda r: r.name)
         return info
 
     def _role_holder(self, s: Session, p: tf.Payload, info: TokenInfo) -> str:

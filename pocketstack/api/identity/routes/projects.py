@@ -37,7 +37,9 @@ def list_(request: Request, name: str | None = None, domain_id: str | None = Non
     policy.admin(ctx, "identity:list_projects")
     base = base_url(request)
     if truthy(is_domain):
-        return views.collection(base, "projects", "projects", [])
+        found = cloud(request).identity.resources.list_domain_projects()
+        return views.collection(base, "projects", "projects",
+                                [views.project(p, t, base) for p, t in found])
     filters = {"name": name, "domain_id": domain_id, "enabled": truthy(enabled)}
     resources = cloud(request).identity.resources
     if parent_id:

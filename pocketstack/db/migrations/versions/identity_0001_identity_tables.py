@@ -1,7 +1,7 @@
 """identity tables
 
 Revision ID: identity_0001
-Revises: 
+Revises: (none: first of its branch)
 """
 
 from __future__ import annotations
