@@ -56,7 +56,14 @@ class Settings(BaseSettings):
     )
     password_hash_time_cost: int = Field(2, ge=2, description="argon2id iterations.")
     password_history_count: int = Field(
-        1, ge=0, description="Passwords a user may not reuse when changing their own."
+        0, ge=0, description="How many recent passwords a user may not reuse when changing "
+        "their own (Keystone's unique_last_password_count; 0 disables the check)."
+    )
+    lockout_failure_attempts: int = Field(
+        0, ge=0, description="Failed password logins before a user is locked out (0: never)."
+    )
+    lockout_duration: int = Field(
+        1800, ge=1, description="Seconds a locked-out user stays locked."
     )
     clouds_yaml: str = Field(
         "~/.config/openstack/clouds.yaml",
@@ -64,6 +71,48 @@ class Settings(BaseSettings):
         "(a copy is always written to the data dir); 'none' to skip.",
     )
     config_file: Path | None = Field(None, description="Optional TOML file with these options.")
+    # Networking (Neutron ML2 semantics) ----------------------------------------------
+    network_tenant_network_types: str = Field(
+        "vxlan", description="Segment types given to project networks, in order of preference "
+        "(comma-separated: vxlan, gre, vlan, local)."
+    )
+    network_vxlan_vni_ranges: str = Field(
+        "1:16000000", description="VXLAN VNIs for project networks: 'min:max[,min:max...]'."
+    )
+    network_gre_id_ranges: str = Field(
+        "1:1000", description="GRE tunnel ids for project networks: 'min:max[,min:max...]'."
+    )
+    network_vlan_ranges: str = Field(
+        "physnet1:1000:2999", description="Physical networks that carry VLANs, each with an "
+        "optional range for project networks: 'physnet[:min:max][,...]'."
+    )
+    network_flat_networks: str = Field(
+        "*", description="Physical networks allowed for flat networks ('*' = any)."
+    )
+    network_global_physnet_mtu: int = Field(
+        1500, ge=68, description="MTU of the underlying physical network; overlay networks "
+        "get it less the encapsulation overhead (VXLAN 50, GRE 42)."
+    )
+    network_base_mac: str = Field(
+        "fa:16:3e:00:00:00", description="Base MAC for ports: the first three octets are kept."
+    )
+    network_max_dns_nameservers: int = Field(5, ge=0, description="DNS servers per subnet.")
+    network_max_host_routes: int = Field(20, ge=0, description="Host routes per subnet.")
+    network_max_routes: int = Field(30, ge=0, description="Static routes per router.")
+    network_quota_network: int = Field(100, description="Default networks per project (-1: no limit).")
+    network_quota_subnet: int = Field(100, description="Default subnets per project.")
+    network_quota_port: int = Field(500, description="Default ports per project.")
+    network_quota_router: int = Field(10, description="Default routers per project.")
+    network_quota_floatingip: int = Field(50, description="Default floating IPs per project.")
+    network_quota_security_group: int = Field(10, description="Default security groups per project.")
+    network_quota_security_group_rule: int = Field(
+        100, description="Default security group rules per project."
+    )
+    network_quota_rbac_policy: int = Field(10, description="Default RBAC policies per project.")
+    network_quota_subnetpool: int = Field(-1, description="Default subnet pools per project.")
+    network_agent_down_time: int = Field(
+        75, ge=1, description="Seconds without a heartbeat after which an agent is reported down."
+    )
 
     @classmethod
     def settings_customise_sources(

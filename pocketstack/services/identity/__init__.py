@@ -24,7 +24,9 @@ class Identity:
         self.db = db
         self.settings = settings
         self.tokens = TokenService(db, self.token_keys.fernet(), self.hasher,
-                                   settings.token_expiration)
+                                   settings.token_expiration,
+                                   lockout_attempts=settings.lockout_failure_attempts,
+                                   lockout_duration=settings.lockout_duration)
         self.resources = ResourceService(db)
         self.users = UserService(db, self.hasher, settings.password_history_count)
         self.roles = RoleService(db)

@@ -82,12 +82,21 @@ class _Scope:
 
 class TokenService:
     def __init__(
-        self, db: Database, fernet: MultiFernet, hasher: Hasher, expiration: int = 3600
+        self,
+        db: Database,
+        fernet: MultiFernet,
+        hasher: Hasher,
+        expiration: int = 3600,
+        *,
+        lockout_attempts: int = 0,
+        lockout_duration: int = 1800,
     ) -> None:
         self.db = db
         self.fernet = fernet
         self.hasher = hasher
         self.expiration = expiration
+        self.lockout_attempts = lockout_attempts
+        self.lockout_duration = timedelta(seconds=lockout_duration)
 
     # -- issue ------------------------------------------------------------------------
     def authenticate(self, auth: Any) -> TokenInfo:
@@ -215,12 +224,38 @@ class TokenService:
             raise exc.ValidationError("password method needs 'user' with 'password'")
         with self.db.read() as s:
             user = self._find_user(s, ref)
+        if user is not None and self._locked_out(user):
+            raise exc.Unauthorized(AUTH_FAILED)
         if not self.hasher.verify(user.password_hash if user else None, ref["password"]):
+            if user is not None and self.lockout_attempts:
+                self._record_failure(user.id)
             raise exc.Unauthorized(AUTH_FAILED)
         assert user is not None
         if not user.enabled:
             raise exc.Unauthorized(AUTH_FAILED)
+        if user.failed_auth_count:
+            self._record_failure(user.id, reset=True)
         return user.id
+
+    def _locked_out(self, user: User) -> bool:
+        if not self.lockout_attempts or (user.failed_auth_count or 0) < self.lockout_attempts:
+            return False
+        last = aware(user.failed_auth_at)
+        return last is not None and last + self.lockout_duration > utcnow()
+
+    def _record_failure(self, user_id: str, *, reset: bool = False) -> None:
+        with self.db.write() as s:
+            user = UserRepo(s).get(user_id)
+            if user is None:
+                return
+            if reset:
+                user.failed_auth_count, user.failed_auth_at = 0, None
+                return
+            last = aware(user.failed_auth_at)
+            if last is not None and last + self.lockout_duration <= utcnow():
+                user.failed_auth_count = 0  # the previous lockout has expired
+            user.failed_auth_count = (user.failed_auth_count or 0) + 1
+            user.failed_auth_at = utcnow()
 
     def _find_user(self, s: Session, ref: dict[str, Any]) -> User | None:
         repo = UserRepo(s)
@@ -241,10 +276,7 @@ class TokenService:
         token_id = data.get("id")
         if not isinstance(token_id, str):
             raise exc.ValidationError("token method needs 'id'")
-        try:
-            info = self.validate(token_id)
-        except exc.NotFound as e:
-            raise exc.Unauthorized(AUTH_FAILED) from e
+        info = self.validate(token_id)  # Keystone answers 404 for a revoked or unknown token
         if info.trust or info.app_cred:
             raise exc.Forbidden("Re-scoping a trust or application credential token is not allowed")
         return info.user.id, info.payload
