@@ -1,3 +1,4 @@
 """ORM models. Import every model module here so metadata (and Alembic) sees all tables."""
 
+from pocketstack.db import revisions  # noqa: F401
 from pocketstack.db.models import identity  # noqa: F401

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
 from pocketstack.common.ids import new_id
+from pocketstack.db import revisions
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import Endpoint, Region, Service
 from pocketstack.db.repositories.identity.catalog import EndpointRepo, RegionRepo, ServiceRepo
@@ -18,6 +19,7 @@ INTERFACES = ("public", "internal", "admin")
 class CatalogService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._cached: tuple[int, list[dict[str, Any]]] | None = None
 
     # -- regions ----------------------------------------------------------------------
     def create_region(self, data: dict[str, Any], region_id: str | None = None) -> Region:
@@ -201,7 +203,11 @@ class CatalogService:
 
     # -- the catalog in tokens ----------------------------------------------------------
     def token_catalog(self) -> list[dict[str, Any]]:
+        """The catalog carried in tokens, cached while the identity revision is unchanged."""
         with self.db.read() as s:
+            rev = revisions.current(s, "identity")
+            if self._cached is not None and self._cached[0] == rev:
+                return self._cached[1]
             services = ServiceRepo(s).find(Service.enabled.is_(True))
             endpoints = EndpointRepo(s).find(Endpoint.enabled.is_(True))
         by_service: dict[str, list[dict[str, Any]]] = {}
@@ -210,8 +216,10 @@ class CatalogService:
                 {"id": e.id, "interface": e.interface, "region": e.region_id,
                  "region_id": e.region_id, "url": e.url}
             )
-        return [
+        catalog = [
             {"endpoints": by_service.get(svc.id, []), "id": svc.id, "type": svc.type,
              "name": (svc.extra or {}).get("name", "")}
             for svc in services
         ]
+        self._cached = (rev, catalog)
+        return catalog

@@ -14,6 +14,7 @@ from pocketstack.common import exceptions as exc
 from pocketstack.common.context import RequestContext
 from pocketstack.common.ids import audit_id
 from pocketstack.common.timeutils import aware, utcnow
+from pocketstack.db import revisions
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import (
     ApplicationCredential,
@@ -34,6 +35,7 @@ from pocketstack.services.identity.assignments import effective_role_ids, expand
 from pocketstack.services.identity.passwords import Hasher
 
 AUTH_FAILED = "The request you have made requires authentication."
+CACHE_SIZE = 10_000
 
 
 @dataclass
@@ -95,6 +97,7 @@ class TokenService:
         self.fernet = fernet
         self.hasher = hasher
         self.expiration = expiration
+        self._cache: dict[str, tuple[int, TokenInfo]] = {}
         self.lockout_attempts = lockout_attempts
         self.lockout_duration = timedelta(seconds=lockout_duration)
 
@@ -157,7 +160,7 @@ class TokenService:
             trust_id=trust_id,
             app_cred_id=app_cred_id,
         )
-        with self.db.write() as s:
+        with self.db.write() if trust_id else self.db.read() as s:
             if trust_id:
                 self._consume_trust(s, trust_id)
             payload = self._default_scope(s, payload, scope)
@@ -341,14 +344,29 @@ class TokenService:
 
     # -- validate ---------------------------------------------------------------------
     def validate(self, token_id: str, *, allow_expired: bool = False) -> TokenInfo:
-        """The token's current meaning, or NotFound when it is invalid, expired or revoked."""
+        """The token's current meaning, or NotFound when it is invalid, expired or revoked.
+
+        Results are cached per token while the identity revision is unchanged: any change
+        to identity data (revocation, roles, users, projects...) moves it.
+        """
         payload = tf.decode(self.fernet, token_id)
         if payload is None:
             raise exc.NotFound("Could not find token.")
         if not allow_expired and payload.expires_at <= utcnow():
             raise exc.NotFound("Could not find token.")
         with self.db.read() as s:
-            return self._build(s, token_id, payload)
+            rev = revisions.current(s, "identity")
+            hit = self._cache.get(token_id)
+            if hit is not None and hit[0] == rev:
+                return hit[1]
+            info = self._build(s, token_id, payload)
+        self._remember(token_id, rev, info)
+        return info
+
+    def _remember(self, token_id: str, rev: int, info: TokenInfo) -> None:
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[token_id] = (rev, info)
 
     def _build(self, s: Session, token_id: str, p: tf.Payload) -> TokenInfo:
         not_found = exc.NotFound("Could not find token.")
