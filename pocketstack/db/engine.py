@@ -76,5 +76,22 @@ class Database:
         with self._transaction(immediate=False) as session:
             yield session
 
+    def scalar_now(self, sql: str, params: tuple[object, ...] = ()) -> object:
+        """One value from a single statement on a pooled DBAPI connection: no ORM, no explicit
+        transaction (a lone SELECT is atomic). For very hot, very small reads only."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            try:
+                cur.execute(sql, params)
+                row = cur.fetchone()
+            finally:
+                cur.close()
+            if not self.is_sqlite:
+                raw.commit()  # end the implicit read transaction the driver opened
+            return row[0] if row else None
+        finally:
+            raw.close()
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -66,6 +66,14 @@ def _after_rollback(session: Session) -> None:
     session.info.pop("ps_dirty", None)
 
 
+def read(db: Any, service: str) -> int:
+    """The counter, read without a session (hot path: every token validation)."""
+    mark = "?" if db.is_sqlite else "%s"
+    value = db.scalar_now(f"SELECT value FROM {Revision.__tablename__} WHERE name = {mark}",
+                          (service,))
+    return int(value or 0)  # type: ignore[call-overload]
+
+
 def current(session: Session, service: str) -> int:
     value = session.scalar(select(Revision.value).where(Revision.name == service))
     return int(value or 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from pocketstack.api.common.errors import install_error_handlers, keystone_body
 from pocketstack.api.common.http import base_url

@@ -204,10 +204,10 @@ class CatalogService:
     # -- the catalog in tokens ----------------------------------------------------------
     def token_catalog(self) -> list[dict[str, Any]]:
         """The catalog carried in tokens, cached while the identity revision is unchanged."""
+        rev = revisions.read(self.db, "identity")
+        if self._cached is not None and self._cached[0] == rev:
+            return self._cached[1]
         with self.db.read() as s:
-            rev = revisions.current(s, "identity")
-            if self._cached is not None and self._cached[0] == rev:
-                return self._cached[1]
             services = ServiceRepo(s).find(Service.enabled.is_(True))
             endpoints = EndpointRepo(s).find(Endpoint.enabled.is_(True))
         by_service: dict[str, list[dict[str, Any]]] = {}

@@ -300,31 +300,40 @@ class TokenService:
                 )
             else:
                 raise exc.ValidationError("application_credential needs 'id', or 'name' and 'user'")
-        if cred is None or not self.hasher.verify(cred.secret_hash, secret):
+        # Verify even when there is no such credential, so timing does not tell.
+        if not self.hasher.verify(cred.secret_hash if cred else None, secret) or cred is None:
             raise exc.Unauthorized(AUTH_FAILED)
         if cred.expires_at and aware(cred.expires_at) <= utcnow():  # type: ignore[operator]
             raise exc.Unauthorized(AUTH_FAILED)
         return cred
 
     def _usable_trust(self, trust_id: str | None, user_id: str) -> Trust:
+        """The trust named in an OS-TRUST:trust scope. As Keystone: a deleted, expired or
+        used-up trust is not found (404); only its trustee may use it, while the trustor is
+        enabled (403)."""
         with self.db.read() as s:
             trust = TrustRepo(s).get(trust_id) if trust_id else None
-        if trust is None or trust.deleted_at is not None:
-            raise exc.Unauthorized(AUTH_FAILED)
+            trustor = UserRepo(s).get(trust.trustor_user_id) if trust else None
+        now = utcnow()
+        if (trust is None or trust.deleted_at is not None
+                or (trust.expires_at and aware(trust.expires_at) <= now)  # type: ignore[operator]
+                or (trust.remaining_uses is not None and trust.remaining_uses <= 0)):
+            raise exc.NotFound(f"Could not find trust: {trust_id}.")
         if trust.trustee_user_id != user_id:
             raise exc.Forbidden("User is not a trustee.")
-        if trust.expires_at and aware(trust.expires_at) <= utcnow():  # type: ignore[operator]
-            raise exc.Unauthorized(AUTH_FAILED)
-        if trust.remaining_uses is not None and trust.remaining_uses <= 0:
-            raise exc.Forbidden("Trust has no remaining uses.")
+        if trustor is None or not trustor.enabled:
+            raise exc.Forbidden("Trustor is disabled.")
         return trust
 
     @staticmethod
     def _consume_trust(s: Session, trust_id: str) -> None:
+        """One use of a trust with limited uses; concurrent issuers cannot overdraw it."""
         trust = TrustRepo(s).get_for_update(trust_id)
-        if trust is not None and trust.remaining_uses is not None:
+        if trust is None or trust.deleted_at is not None:
+            raise exc.NotFound(f"Could not find trust: {trust_id}.")
+        if trust.remaining_uses is not None:
             if trust.remaining_uses <= 0:
-                raise exc.Forbidden("Trust has no remaining uses.")
+                raise exc.Forbidden(f"No remaining uses for trust: {trust_id}.")
             trust.remaining_uses -= 1
 
     def _default_scope(self, s: Session, p: tf.Payload, scope: _Scope) -> tf.Payload:
@@ -354,11 +363,11 @@ class TokenService:
             raise exc.NotFound("Could not find token.")
         if not allow_expired and payload.expires_at <= utcnow():
             raise exc.NotFound("Could not find token.")
+        rev = revisions.read(self.db, "identity")
+        hit = self._cache.get(token_id)
+        if hit is not None and hit[0] == rev:
+            return hit[1]
         with self.db.read() as s:
-            rev = revisions.current(s, "identity")
-            hit = self._cache.get(token_id)
-            if hit is not None and hit[0] == rev:
-                return hit[1]
             info = self._build(s, token_id, payload)
         self._remember(token_id, rev, info)
         return info
@@ -414,13 +423,18 @@ class TokenService:
         return info
 
     def _role_holder(self, s: Session, p: tf.Payload, info: TokenInfo) -> str:
-        """Whose roles count: the trustor's for a trust token, the user's otherwise."""
+        """Whose roles count: the trustor's for a trust token, the user's otherwise. A trust
+        token dies with its trust (deleted or expired) and with its trustor (disabled); a
+        token issued by the last use of a trust stays valid."""
         if not p.trust_id:
             return p.user_id
         trust = TrustRepo(s).get(p.trust_id)
         if trust is None or trust.deleted_at is not None:
             raise exc.NotFound("Could not find token.")
         if trust.expires_at and aware(trust.expires_at) <= utcnow():  # type: ignore[operator]
+            raise exc.NotFound("Could not find token.")
+        trustor = UserRepo(s).get(trust.trustor_user_id)
+        if trustor is None or not trustor.enabled:
             raise exc.NotFound("Could not find token.")
         info.trust = trust
         return trust.trustor_user_id
