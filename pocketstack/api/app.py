@@ -9,6 +9,7 @@ from typing import Any
 from starlette.routing import Mount, Router
 
 from pocketstack.api.common.errors import keystone_body
+from pocketstack.api.common.lazy import LazyApp, warm_up
 from pocketstack.api.common.middleware import RequestMiddleware
 from pocketstack.services.cloud import Cloud
 from pocketstack.services.identity.bootstrap import PublishedService
@@ -16,26 +17,39 @@ from pocketstack.services.identity.bootstrap import PublishedService
 
 @dataclass(frozen=True)
 class ServiceAPI:
-    module: str  # python module with create_app(cloud), PREFIX, CATALOG
+    """One service's API. ``module`` has create_app(cloud); the metadata is given here (or,
+    if omitted, read from the module's PREFIX / CATALOG / STREAMING) so that services other
+    than identity are imported only when first used."""
+
+    module: str
     error_body: Any = keystone_body
+    prefix: str | None = None
+    catalog: tuple[str, str, str, str] | None = None  # type, name, path, description
+    streaming: tuple[tuple[str, str], ...] | None = None  # (path prefix, suffix) w/o body limit
 
     def load(self) -> Any:
         import importlib
 
         return importlib.import_module(self.module)
 
+    def meta(self) -> tuple[str, tuple[str, str, str, str], tuple[tuple[str, str], ...]]:
+        if self.prefix is not None and self.catalog is not None:
+            return self.prefix, self.catalog, self.streaming or ()
+        mod = self.load()
+        return mod.PREFIX, mod.CATALOG, tuple(getattr(mod, "STREAMING", ()))
+
 
 # Order matters: identity is mounted at "/" and so must come last.
 SERVICE_APIS: list[ServiceAPI] = [
-    ServiceAPI("pocketstack.api.identity.app", keystone_body),
+    ServiceAPI("pocketstack.api.identity.app", keystone_body, "",
+               ("identity", "keystone", "/v3", "Identity Service")),
 ]
 
 
 def published_services(public_url: str) -> list[PublishedService]:
     out = []
     for api in SERVICE_APIS:
-        mod = api.load()
-        type_, name, path, description = mod.CATALOG
+        _, (type_, name, path, description), _ = api.meta()
         out.append(PublishedService(type_, name, public_url + path, description))
     return out
 
@@ -44,12 +58,20 @@ def create_app(cloud: Cloud) -> RequestMiddleware:
     mounts = []
     owners: list[tuple[str, Any]] = []
     unlimited_prefixes: list[tuple[str, str]] = []
+    lazy: list[LazyApp] = []
     for api in SERVICE_APIS:
-        mod = api.load()
-        mounts.append(Mount(mod.PREFIX or "", app=mod.create_app(cloud)))
-        owners.append((mod.PREFIX, api.error_body))
-        unlimited_prefixes.extend(getattr(mod, "STREAMING", []))
+        prefix, _, streaming = api.meta()
+        if prefix:  # built on first use (and warmed up in the background)
+            app = LazyApp(lambda api=api: api.load().create_app(cloud))
+            lazy.append(app)
+        else:
+            app = api.load().create_app(cloud)
+        mounts.append(Mount(prefix, app=app))
+        owners.append((prefix, api.error_body))
+        unlimited_prefixes.extend(streaming)
     router = Router(routes=mounts)
+    if lazy:
+        warm_up(lazy)
 
     def error_body(path: str, code: int, message: str) -> dict[str, Any]:
         for prefix, fmt in owners:
