@@ -63,6 +63,11 @@ class RequestMiddleware:
             await send(message)
 
         path, method = scope["path"], scope["method"]
+        if len(path) > 1 and path.endswith("/") and not path.endswith("//"):
+            # OpenStack services treat /v3/users/ as /v3/users (no redirect).
+            path = path.rstrip("/") or "/"
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+            scope["state"] = state
         limited = not self.unlimited(path, method)
         try:
             if limited:
