@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from pocketstack.config import Settings
 from pocketstack.db.engine import Database
+from pocketstack.services.identity.app_creds import AppCredService
 from pocketstack.services.identity.catalog import CatalogService
+from pocketstack.services.identity.credentials import CredentialService
+from pocketstack.services.identity.extras import (
+    ConsumerService,
+    DomainConfigService,
+    EndpointGroupService,
+    PolicyService,
+)
 from pocketstack.services.identity.keys import KeyRepository
 from pocketstack.services.identity.passwords import Hasher
 from pocketstack.services.identity.resources import ResourceService
 from pocketstack.services.identity.roles import RoleService
 from pocketstack.services.identity.tokens import TokenService
+from pocketstack.services.identity.trusts import TrustService
 from pocketstack.services.identity.users import UserService
 
 
@@ -31,3 +40,10 @@ class Identity:
         self.users = UserService(db, self.hasher, settings.password_history_count)
         self.roles = RoleService(db)
         self.catalog = CatalogService(db)
+        self.credentials = CredentialService(db, self.credential_keys.fernet())
+        self.app_creds = AppCredService(db, self.hasher)
+        self.trusts = TrustService(db)
+        self.consumers = ConsumerService(db, self.hasher)
+        self.policies = PolicyService(db)
+        self.domain_configs = DomainConfigService(db, self.credential_keys.fernet())
+        self.endpoint_groups = EndpointGroupService(db)
