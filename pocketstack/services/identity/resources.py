@@ -8,17 +8,23 @@ from pocketstack.common import exceptions as exc
 from pocketstack.common.ids import new_id
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import (
+    ApplicationCredential,
     Assignment,
     Domain,
     Group,
     Project,
+    ProjectEndpoint,
     Role,
+    Trust,
     User,
 )
+from pocketstack.db.repositories.identity.catalog import ProjectEndpointRepo
+from pocketstack.db.repositories.identity.extras import AppCredRepo
 from pocketstack.db.repositories.identity.resources import DomainRepo, ProjectRepo, ProjectTagRepo
 from pocketstack.db.repositories.identity.roles import AssignmentRepo, RoleRepo
 from pocketstack.db.repositories.identity.users import GroupRepo, UserRepo
 from pocketstack.services.identity.tokens import add_revocation
+from pocketstack.services.identity.trusts import end_trusts_where
 
 DEFAULT_DOMAIN = "default"
 
@@ -237,6 +243,9 @@ class ResourceService:
             if ProjectRepo(s).children(project_id):
                 raise exc.Forbidden(f"Cannot delete project {project_id}: it has child projects.")
             AssignmentRepo(s).delete_where(Assignment.target_id == project_id)
+            AppCredRepo(s).delete_where(ApplicationCredential.project_id == project_id)
+            ProjectEndpointRepo(s).delete_where(ProjectEndpoint.project_id == project_id)
+            end_trusts_where(s, Trust.project_id == project_id)
             add_revocation(s, project_id=project_id)
             ProjectRepo(s).delete(project)
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from pocketstack.common import exceptions as exc
 from pocketstack.common.ids import new_id
 from pocketstack.db.engine import Database
-from pocketstack.db.models.identity import Assignment, ImpliedRole, Role
+from pocketstack.db.models.identity import ApplicationCredential, Assignment, ImpliedRole, Role
+from pocketstack.db.repositories.identity.extras import AppCredRepo
 from pocketstack.db.repositories.identity.resources import DomainRepo, ProjectRepo
 from pocketstack.db.repositories.identity.roles import (
     GLOBAL,
@@ -224,6 +225,11 @@ class RoleService:
                 raise exc.NotFound(f"Could not find role assignment with role: {role_id}, "
                                    f"{actor}: {actor_id}, {target}: {target_id}.")
             repo.delete(row)
+            if actor == "user" and target == "project" and not inherited:
+                # As Keystone: a user losing a role on a project loses the application
+                # credentials made for that project.
+                AppCredRepo(s).delete_where(ApplicationCredential.user_id == actor_id,
+                                            ApplicationCredential.project_id == target_id)
 
     def roles_of(self, actor: str, actor_id: str, target: str, target_id: str,
                  *, inherited: bool = False) -> list[Role]:

@@ -193,17 +193,24 @@ class TrustService:
             self._soft_delete(s, trust)
 
     def _soft_delete(self, s: Session, trust: Trust) -> None:
-        trust.deleted_at = utcnow()
-        add_revocation(s, trust_id=trust.id)
-        children = TrustRepo(s).find(Trust.redelegated_trust_id == trust.id,
-                                     Trust.deleted_at.is_(None))
-        for child in children:
-            self._soft_delete(s, child)
+        end_trust(s, trust)
 
     def delete_for_user(self, user_id: str) -> None:
-        """Trusts where the user is trustor or trustee end with the user (Keystone does so)."""
         with self.db.write() as s:
-            for trust in TrustRepo(s).find(
-                    ((Trust.trustor_user_id == user_id) | (Trust.trustee_user_id == user_id)),
-                    Trust.deleted_at.is_(None)):
-                self._soft_delete(s, trust)
+            end_trusts_where(s, (Trust.trustor_user_id == user_id)
+                             | (Trust.trustee_user_id == user_id))
+
+
+def end_trust(s: Session, trust: Trust) -> None:
+    """Soft-delete a trust and everything redelegated from it; its tokens stop working."""
+    trust.deleted_at = utcnow()
+    add_revocation(s, trust_id=trust.id)
+    for child in TrustRepo(s).find(Trust.redelegated_trust_id == trust.id,
+                                   Trust.deleted_at.is_(None)):
+        end_trust(s, child)
+
+
+def end_trusts_where(s: Session, condition: Any) -> None:
+    """End the live trusts matching a condition (a user or a project going away)."""
+    for trust in TrustRepo(s).find(condition, Trust.deleted_at.is_(None)):
+        end_trust(s, trust)

@@ -12,13 +12,21 @@ from pocketstack.common.ids import new_id
 from pocketstack.common.timeutils import utcnow
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import (
+    AccessRule,
+    ApplicationCredential,
     Assignment,
+    Credential,
     Group,
     GroupMembership,
     PasswordHistory,
+    Trust,
     User,
 )
-from pocketstack.db.repositories.identity.extras import AppCredRepo, CredentialRepo
+from pocketstack.db.repositories.identity.extras import (
+    AccessRuleRepo,
+    AppCredRepo,
+    CredentialRepo,
+)
 from pocketstack.db.repositories.identity.resources import DomainRepo
 from pocketstack.db.repositories.identity.roles import AssignmentRepo
 from pocketstack.db.repositories.identity.users import (
@@ -29,6 +37,7 @@ from pocketstack.db.repositories.identity.users import (
 )
 from pocketstack.services.identity.passwords import Hasher
 from pocketstack.services.identity.tokens import add_revocation
+from pocketstack.services.identity.trusts import end_trusts_where
 
 
 class UserService:
@@ -139,10 +148,13 @@ class UserService:
             user = self._user(s, user_id)
             AssignmentRepo(s).delete_where(Assignment.actor_id == user_id)
             MembershipRepo(s).delete_where(GroupMembership.user_id == user_id)
-            from pocketstack.db.models.identity import ApplicationCredential, Credential
-
+            # Keystone removes what the user owns: credentials, application credentials,
+            # access rules, and the trusts the user gave or received.
             AppCredRepo(s).delete_where(ApplicationCredential.user_id == user_id)
+            AccessRuleRepo(s).delete_where(AccessRule.user_id == user_id)
             CredentialRepo(s).delete_where(Credential.user_id == user_id)
+            end_trusts_where(s, (Trust.trustor_user_id == user_id)
+                             | (Trust.trustee_user_id == user_id))
             add_revocation(s, user_id=user_id)
             UserRepo(s).delete(user)
 
