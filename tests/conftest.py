@@ -88,6 +88,7 @@ def start_cloud(tmp: Path, *extra: str, timeout: float = 30.0) -> tuple[RunningC
             "--port", "0", "--clouds-yaml", "none", "--quiet", *extra]
     if db_url:
         args += ["--database-url", db_url]
+    (data_dir / "state.json").unlink(missing_ok=True)  # a stale one from a killed run
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed by the fixture
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     proc.pg = (pg_admin, pg_name)  # type: ignore[attr-defined]

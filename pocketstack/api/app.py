@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.routing import Mount, Router
 
-from pocketstack.api.common.errors import keystone_body
+from pocketstack.api.common.errors import keystone_body, title_for
 from pocketstack.api.common.lazy import LazyApp, warm_up
 from pocketstack.api.common.middleware import RequestMiddleware
 from pocketstack.services.cloud import Cloud
@@ -69,15 +69,16 @@ def create_app(cloud: Cloud) -> RequestMiddleware:
         mounts.append(Mount(prefix, app=app))
         owners.append((prefix, api.error_body))
         unlimited_prefixes.extend(streaming)
-    router = Router(routes=mounts)
-    if lazy:
-        warm_up(lazy)
 
     def error_body(path: str, code: int, message: str) -> dict[str, Any]:
         for prefix, fmt in owners:
             if prefix and path.startswith(prefix):
-                return fmt(code, "Request Entity Too Large", message)  # type: ignore[no-any-return]
-        return keystone_body(code, "Request Entity Too Large", message)
+                return fmt(code, title_for(code), message)  # type: ignore[no-any-return]
+        return keystone_body(code, title_for(code), message)
+
+    router = Router(routes=mounts, default=_NotFound(error_body))
+    if lazy:
+        warm_up(lazy)
 
     def unlimited(path: str, method: str) -> bool:
         return any(path.startswith(p) and path.endswith(s) for p, s in unlimited_prefixes)
@@ -85,3 +86,16 @@ def create_app(cloud: Cloud) -> RequestMiddleware:
     return RequestMiddleware(router, max_body=cloud.settings.max_request_body,
                              error_body=error_body, unlimited=unlimited,
                              log_requests=cloud.settings.log_requests)
+
+
+class _NotFound:
+    """What no mount matches still gets a JSON 404 in the owning service's format."""
+
+    def __init__(self, error_body: Any) -> None:
+        self.error_body = error_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from starlette.responses import JSONResponse
+
+        body = self.error_body(scope.get("path", ""), 404, "The resource could not be found.")
+        await JSONResponse(body, status_code=404)(scope, receive, send)

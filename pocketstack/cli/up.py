@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import secrets
+import signal
 import socket
 import sys
 import time
@@ -94,9 +95,21 @@ def tune_malloc() -> None:
         pass
 
 
+class _Stop(Exception):
+    """SIGINT/SIGTERM before the server took over signal handling."""
+
+
+def _early_stop(signum: int, _frame: Any) -> None:
+    raise _Stop(signum)
+
+
 def run_up(args: argparse.Namespace) -> int:
     started = time.monotonic()
     tune_malloc()
+    # Until uvicorn installs its handlers, a signal still ends the start-up cleanly (the
+    # lock is released and state.json removed by the finally below).
+    signal.signal(signal.SIGTERM, _early_stop)
+    signal.signal(signal.SIGINT, _early_stop)
     settings = settings_from_args(args)
     data_dir = settings.data_dir.expanduser().resolve()
     settings.data_dir = data_dir
@@ -114,6 +127,9 @@ def run_up(args: argparse.Namespace) -> int:
         return 2
     try:
         return _serve(settings, started)
+    except _Stop:
+        print("pocketstack: stopped during start-up", flush=True)
+        return 0
     finally:
         run_state.clear_state(data_dir)
         lock.release()
@@ -173,12 +189,24 @@ def _banner(settings: Settings, admin_pw: str, clouds: Path, elapsed: float) -> 
 
 
 def _run_server(app: Any, sock: socket.socket, settings: Settings) -> int:
+    import contextlib
+    from collections.abc import Generator
+
     import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown; a stop asked for by
+        a signal is the normal way to end `pocketstack up`, so it exits 0 instead."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            with super().capture_signals():
+                yield
+                self._captured_signals.clear()
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             loop="auto", http="auto", timeout_graceful_shutdown=5,
                             log_config=None)
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    Server(config).run(sockets=[sock])
     print("pocketstack: stopped", flush=True)
     return 0

@@ -3,9 +3,9 @@ names of bounded length, unknown attributes kept (Keystone stores them as 'extra
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 Name64 = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"\S")]
 Name255 = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"\S")]
@@ -14,9 +14,19 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^
 
 
 class Open(BaseModel):
-    """Strict types; unknown attributes are allowed and stored."""
+    """Strict types; unknown attributes are allowed and stored. Fields named in NOT_NULL may
+    be left out of an update but not set to null."""
 
     model_config = ConfigDict(strict=True, extra="allow")
+    NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "enabled", "type", "interface", "url",
+                                           "service_id")
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Open:
+        for name in self.NOT_NULL:
+            if name in self.model_fields_set and getattr(self, name, None) is None:
+                raise ValueError(f"'{name}' may not be null")
+        return self
 
     def data(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)

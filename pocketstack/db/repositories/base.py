@@ -28,15 +28,23 @@ class Repository(Generic[M]):
         return self.session.get(self.model, id_, with_for_update=True)
 
     def add(self, obj: M, *, conflict: str | None = None) -> M:
-        """Insert and flush; a unique-constraint violation becomes Conflict(conflict)."""
-        self.session.add(obj)
-        self.flush(conflict=conflict)
+        """Insert and flush inside a savepoint; a unique-constraint violation becomes
+        Conflict(conflict) and leaves the surrounding transaction usable, so a caller may
+        catch it and go on (e.g. an idempotent PUT that lost a race)."""
+        self.session.flush()  # earlier pending work must not land inside the savepoint
+        try:
+            with self.session.begin_nested():
+                self.session.add(obj)
+                self.session.flush()
+        except IntegrityError as e:
+            raise exc.Conflict(conflict or "Conflict occurred attempting to store data.") from e
         return obj
 
     def flush(self, *, conflict: str | None = None) -> None:
+        """Flush pending updates; a unique-constraint violation becomes Conflict(conflict).
+        The transaction is then unusable: the caller lets the Conflict end it."""
         try:
-            with self.session.begin_nested():
-                self.session.flush()
+            self.session.flush()
         except IntegrityError as e:
             raise exc.Conflict(conflict or "Conflict occurred attempting to store data.") from e
 

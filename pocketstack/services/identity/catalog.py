@@ -12,6 +12,7 @@ from pocketstack.db import revisions
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import Endpoint, Region, Service
 from pocketstack.db.repositories.identity.catalog import EndpointRepo, RegionRepo, ServiceRepo
+from pocketstack.services.identity.validation import fresh_id, keep_id
 
 INTERFACES = ("public", "internal", "admin")
 
@@ -37,8 +38,9 @@ class CatalogService:
             )
 
     @staticmethod
-    def _region(s: Session, region_id: str) -> Region:
-        region = RegionRepo(s).get(region_id)
+    def _region(s: Session, region_id: str, *, lock: bool = False) -> Region:
+        repo = RegionRepo(s)
+        region = repo.get_for_update(region_id) if lock else repo.get(region_id)
         if region is None:
             raise exc.NotFound(f"Could not find region: {region_id}.")
         return region
@@ -57,7 +59,7 @@ class CatalogService:
     def update_region(self, region_id: str, data: dict[str, Any]) -> Region:
         with self.db.write() as s:
             region = self._region(s, region_id)
-            data.pop("id", None)
+            keep_id(data, region.id)
             if "parent_region_id" in data:
                 parent = data.pop("parent_region_id")
                 if parent:
@@ -83,7 +85,7 @@ class CatalogService:
 
     def delete_region(self, region_id: str) -> None:
         with self.db.write() as s:
-            region = self._region(s, region_id)
+            region = self._region(s, region_id, lock=True)
             repo = RegionRepo(s)
             if repo.first(Region.parent_region_id == region_id) is not None:
                 raise exc.Forbidden("Cannot delete a region that has child regions.")
@@ -92,12 +94,13 @@ class CatalogService:
     # -- services ---------------------------------------------------------------------
     def create_service(self, data: dict[str, Any]) -> Service:
         with self.db.write() as s:
-            service = Service(id=data.pop("id", None) or new_id(), type=data.pop("type"),
+            service = Service(id=fresh_id(data), type=data.pop("type"),
                               enabled=data.pop("enabled", True), extra=data)
             return ServiceRepo(s).add(service)
 
-    def _service(self, s: Session, service_id: str) -> Service:
-        service = ServiceRepo(s).get(service_id)
+    def _service(self, s: Session, service_id: str, *, lock: bool = False) -> Service:
+        repo = ServiceRepo(s)
+        service = repo.get_for_update(service_id) if lock else repo.get(service_id)
         if service is None:
             raise exc.NotFound(f"Could not find service: {service_id}.")
         return service
@@ -117,7 +120,7 @@ class CatalogService:
     def update_service(self, service_id: str, data: dict[str, Any]) -> Service:
         with self.db.write() as s:
             service = self._service(s, service_id)
-            data.pop("id", None)
+            keep_id(data, service.id)
             if "type" in data:
                 service.type = data.pop("type")
             if "enabled" in data:
@@ -127,7 +130,7 @@ class CatalogService:
 
     def delete_service(self, service_id: str) -> None:
         with self.db.write() as s:
-            service = self._service(s, service_id)
+            service = self._service(s, service_id, lock=True)
             EndpointRepo(s).delete_where(Endpoint.service_id == service_id)
             ServiceRepo(s).delete(service)
 
@@ -142,7 +145,7 @@ class CatalogService:
                 RegionRepo(s).add(Region(id=region_id, description="", extra={}))
             self._check_interface(data.get("interface"))
             endpoint = Endpoint(
-                id=data.pop("id", None) or new_id(),
+                id=fresh_id(data),
                 service_id=data.pop("service_id"),
                 interface=data.pop("interface"),
                 url=data.pop("url"),
@@ -160,8 +163,9 @@ class CatalogService:
                 f"{list(INTERFACES)}"
             )
 
-    def _endpoint(self, s: Session, endpoint_id: str) -> Endpoint:
-        endpoint = EndpointRepo(s).get(endpoint_id)
+    def _endpoint(self, s: Session, endpoint_id: str, *, lock: bool = False) -> Endpoint:
+        repo = EndpointRepo(s)
+        endpoint = repo.get_for_update(endpoint_id) if lock else repo.get(endpoint_id)
         if endpoint is None:
             raise exc.NotFound(f"Could not find endpoint: {endpoint_id}.")
         return endpoint
@@ -181,7 +185,7 @@ class CatalogService:
     def update_endpoint(self, endpoint_id: str, data: dict[str, Any]) -> Endpoint:
         with self.db.write() as s:
             endpoint = self._endpoint(s, endpoint_id)
-            data.pop("id", None)
+            keep_id(data, endpoint.id)
             if "region" in data and "region_id" not in data:
                 data["region_id"] = data.pop("region")
             data.pop("region", None)
@@ -199,7 +203,7 @@ class CatalogService:
 
     def delete_endpoint(self, endpoint_id: str) -> None:
         with self.db.write() as s:
-            EndpointRepo(s).delete(self._endpoint(s, endpoint_id))
+            EndpointRepo(s).delete(self._endpoint(s, endpoint_id, lock=True))
 
     # -- the catalog in tokens ----------------------------------------------------------
     def token_catalog(self) -> list[dict[str, Any]]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pocketstack.common import exceptions as exc
-from pocketstack.common.ids import new_id
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import (
     ApplicationCredential,
@@ -14,6 +14,7 @@ from pocketstack.db.models.identity import (
     Group,
     Project,
     ProjectEndpoint,
+    ProjectTag,
     Role,
     Trust,
     User,
@@ -25,6 +26,7 @@ from pocketstack.db.repositories.identity.roles import AssignmentRepo, RoleRepo
 from pocketstack.db.repositories.identity.users import GroupRepo, UserRepo
 from pocketstack.services.identity.tokens import add_revocation
 from pocketstack.services.identity.trusts import end_trusts_where
+from pocketstack.services.identity.validation import fresh_id, keep_id
 
 DEFAULT_DOMAIN = "default"
 
@@ -34,10 +36,11 @@ class ResourceService:
         self.db = db
 
     # -- domains ----------------------------------------------------------------------
-    def create_domain(self, data: dict[str, Any]) -> Domain:
+    def create_domain(self, data: dict[str, Any], domain_id: str | None = None) -> Domain:
+        """``domain_id``: an explicit id (Keystone's explicit_domain_id), else a new one."""
         with self.db.write() as s:
             domain = Domain(
-                id=data.pop("id", None) or new_id(),
+                id=domain_id or fresh_id(data),
                 name=data.pop("name"),
                 description=data.pop("description", None),
                 enabled=data.pop("enabled", True),
@@ -55,8 +58,9 @@ class ResourceService:
             return self._domain(s, domain_id)
 
     @staticmethod
-    def _domain(s: Any, domain_id: str) -> Domain:
-        domain = DomainRepo(s).get(domain_id)
+    def _domain(s: Any, domain_id: str, *, lock: bool = False) -> Domain:
+        repo = DomainRepo(s)
+        domain = repo.get_for_update(domain_id) if lock else repo.get(domain_id)
         if domain is None:
             raise exc.NotFound(f"Could not find domain: {domain_id}.")
         return domain
@@ -79,7 +83,7 @@ class ResourceService:
             domain = self._domain(s, domain_id)
             if domain_id == DEFAULT_DOMAIN and data.get("enabled") is False:
                 raise exc.ValidationError("The default domain cannot be disabled.")
-            data.pop("id", None)
+            keep_id(data, domain.id)
             for key in ("name", "description", "enabled", "tags", "options"):
                 if key in data:
                     setattr(domain, key, data.pop(key))
@@ -92,7 +96,7 @@ class ResourceService:
     def delete_domain(self, domain_id: str) -> None:
         """Deletes a disabled domain and everything it owns (projects, users, groups...)."""
         with self.db.write() as s:
-            domain = self._domain(s, domain_id)
+            domain = self._domain(s, domain_id, lock=True)
             if domain.enabled:
                 raise exc.Forbidden(
                     "Cannot delete a domain that is enabled, please disable it first."
@@ -141,7 +145,7 @@ class ResourceService:
             if DomainRepo(s).get(domain_id) is None:
                 raise exc.NotFound(f"Could not find domain: {domain_id}.")
             project = Project(
-                id=data.pop("id", None) or new_id(),
+                id=fresh_id(data),
                 name=data.pop("name"),
                 domain_id=domain_id,
                 parent_id=parent_id,
@@ -176,8 +180,9 @@ class ResourceService:
             return ProjectRepo(s).get(project_id) is None and DomainRepo(s).get(project_id) is not None
 
     @staticmethod
-    def _project(s: Any, project_id: str) -> Project:
-        project = ProjectRepo(s).get(project_id)
+    def _project(s: Any, project_id: str, *, lock: bool = False) -> Project:
+        repo = ProjectRepo(s)
+        project = repo.get_for_update(project_id) if lock else repo.get(project_id)
         if project is None:
             raise exc.NotFound(f"Could not find project: {project_id}.")
         return project
@@ -215,8 +220,8 @@ class ResourceService:
             return domain_as_project(self.update_domain(project_id, wanted)), []
         with self.db.write() as s:
             project = self._project(s, project_id)
-            for key in ("id", "is_domain"):
-                data.pop(key, None)
+            keep_id(data, project.id)
+            data.pop("is_domain", None)
             if "domain_id" in data and data.pop("domain_id") != project.domain_id:
                 raise exc.ValidationError("Update of `domain_id` is not allowed.")
             if "parent_id" in data and data.pop("parent_id") != project.parent_id:
@@ -239,7 +244,7 @@ class ResourceService:
             self.delete_domain(project_id)
             return
         with self.db.write() as s:
-            project = self._project(s, project_id)
+            project = self._project(s, project_id, lock=True)
             if ProjectRepo(s).children(project_id):
                 raise exc.Forbidden(f"Cannot delete project {project_id}: it has child projects.")
             AssignmentRepo(s).delete_where(Assignment.target_id == project_id)
@@ -272,7 +277,8 @@ class ResourceService:
             if tag not in current:
                 if len(current) >= 80:
                     raise exc.ValidationError("A project may have at most 80 tags.")
-                repo.replace(project_id, [*current, tag])
+                with contextlib.suppress(exc.Conflict):  # idempotent under concurrency
+                    repo.add(ProjectTag(project_id=project_id, name=tag))
 
     def remove_tag(self, project_id: str, tag: str) -> None:
         with self.db.write() as s:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
-from pocketstack.common.ids import new_id
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import ApplicationCredential, Assignment, ImpliedRole, Role
 from pocketstack.db.repositories.identity.extras import AppCredRepo
@@ -21,6 +21,7 @@ from pocketstack.db.repositories.identity.roles import (
 )
 from pocketstack.db.repositories.identity.users import GroupRepo, MembershipRepo, UserRepo
 from pocketstack.services.identity.assignments import SYSTEM, assignment_type
+from pocketstack.services.identity.validation import fresh_id, keep_id
 
 RESERVED_IMPLIED = {"admin"}  # keystone refuses 'admin' as an implied role by default
 
@@ -50,7 +51,7 @@ class RoleService:
             if domain_id and DomainRepo(s).get(domain_id) is None:
                 raise exc.NotFound(f"Could not find domain: {domain_id}.")
             role = Role(
-                id=data.pop("id", None) or new_id(),
+                id=fresh_id(data),
                 name=data.pop("name"),
                 domain_id=domain_id or GLOBAL,
                 description=data.pop("description", None),
@@ -67,8 +68,9 @@ class RoleService:
             return self._role(s, role_id)
 
     @staticmethod
-    def _role(s: Session, role_id: str) -> Role:
-        role = RoleRepo(s).get(role_id)
+    def _role(s: Session, role_id: str, *, lock: bool = False) -> Role:
+        repo = RoleRepo(s)
+        role = repo.get_for_update(role_id) if lock else repo.get(role_id)
         if role is None:
             raise exc.NotFound(f"Could not find role: {role_id}.")
         return role
@@ -83,7 +85,7 @@ class RoleService:
     def update_role(self, role_id: str, data: dict[str, Any]) -> Role:
         with self.db.write() as s:
             role = self._role(s, role_id)
-            data.pop("id", None)
+            keep_id(data, role.id)
             if "domain_id" in data and (data.pop("domain_id") or GLOBAL) != role.domain_id:
                 raise exc.ValidationError("Update of `domain_id` is not allowed.")
             for key in ("name", "description", "options"):
@@ -95,7 +97,7 @@ class RoleService:
 
     def delete_role(self, role_id: str) -> None:
         with self.db.write() as s:
-            role = self._role(s, role_id)
+            role = self._role(s, role_id, lock=True)
             if (role.options or {}).get("immutable"):
                 raise exc.Forbidden(f"Role {role_id} is immutable and cannot be deleted.")
             AssignmentRepo(s).delete_where(Assignment.role_id == role_id)
@@ -200,8 +202,10 @@ class RoleService:
             repo = AssignmentRepo(s)
             key = (assignment_type(actor, target), actor_id, target_id, role_id, inherited)
             if repo.get(key) is None:
-                repo.add(Assignment(type=key[0], actor_id=actor_id, target_id=target_id,
-                                    role_id=role_id, inherited=inherited))
+                # Idempotent: a concurrent identical grant that wins the race is success too.
+                with contextlib.suppress(exc.Conflict):
+                    repo.add(Assignment(type=key[0], actor_id=actor_id, target_id=target_id,
+                                        role_id=role_id, inherited=inherited))
 
     def check_grant(self, actor: str, actor_id: str, target: str, target_id: str, role_id: str,
                     *, inherited: bool = False) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
-from pocketstack.common.ids import new_id
 from pocketstack.common.timeutils import utcnow
 from pocketstack.db.engine import Database
 from pocketstack.db.models.identity import (
@@ -38,6 +38,7 @@ from pocketstack.db.repositories.identity.users import (
 from pocketstack.services.identity.passwords import Hasher
 from pocketstack.services.identity.tokens import add_revocation
 from pocketstack.services.identity.trusts import end_trusts_where
+from pocketstack.services.identity.validation import fresh_id, keep_id
 
 
 class UserService:
@@ -56,7 +57,7 @@ class UserService:
                 raise exc.NotFound(f"Could not find domain: {domain_id}.")
             now = utcnow()
             user = User(
-                id=data.pop("id", None) or new_id(),
+                id=fresh_id(data),
                 name=data.pop("name"),
                 domain_id=domain_id,
                 enabled=data.pop("enabled", True),
@@ -83,8 +84,9 @@ class UserService:
             return self._user(s, user_id)
 
     @staticmethod
-    def _user(s: Session, user_id: str) -> User:
-        user = UserRepo(s).get(user_id)
+    def _user(s: Session, user_id: str, *, lock: bool = False) -> User:
+        repo = UserRepo(s)
+        user = repo.get_for_update(user_id) if lock else repo.get(user_id)
         if user is None:
             raise exc.NotFound(f"Could not find user: {user_id}.")
         return user
@@ -102,7 +104,7 @@ class UserService:
         hashed = self.hasher.hash(password) if password else None
         with self.db.write() as s:
             user = self._user(s, user_id)
-            data.pop("id", None)
+            keep_id(data, user.id)
             if "domain_id" in data and data.pop("domain_id") != user.domain_id:
                 raise exc.ValidationError("Update of `domain_id` is not allowed.")
             for key in ("name", "enabled", "default_project_id", "options"):
@@ -145,7 +147,7 @@ class UserService:
 
     def delete_user(self, user_id: str) -> None:
         with self.db.write() as s:
-            user = self._user(s, user_id)
+            user = self._user(s, user_id, lock=True)
             AssignmentRepo(s).delete_where(Assignment.actor_id == user_id)
             MembershipRepo(s).delete_where(GroupMembership.user_id == user_id)
             # Keystone removes what the user owns: credentials, application credentials,
@@ -170,7 +172,7 @@ class UserService:
             if DomainRepo(s).get(domain_id) is None:
                 raise exc.NotFound(f"Could not find domain: {domain_id}.")
             group = Group(
-                id=data.pop("id", None) or new_id(),
+                id=fresh_id(data),
                 name=data.pop("name"),
                 domain_id=domain_id,
                 description=data.pop("description", None) or "",
@@ -186,8 +188,9 @@ class UserService:
             return self._group(s, group_id)
 
     @staticmethod
-    def _group(s: Session, group_id: str) -> Group:
-        group = GroupRepo(s).get(group_id)
+    def _group(s: Session, group_id: str, *, lock: bool = False) -> Group:
+        repo = GroupRepo(s)
+        group = repo.get_for_update(group_id) if lock else repo.get(group_id)
         if group is None:
             raise exc.NotFound(f"Could not find group: {group_id}.")
         return group
@@ -203,7 +206,7 @@ class UserService:
     def update_group(self, group_id: str, data: dict[str, Any]) -> Group:
         with self.db.write() as s:
             group = self._group(s, group_id)
-            data.pop("id", None)
+            keep_id(data, group.id)
             if "domain_id" in data and data.pop("domain_id") != group.domain_id:
                 raise exc.ValidationError("Update of `domain_id` is not allowed.")
             for key in ("name", "description"):
@@ -215,7 +218,7 @@ class UserService:
 
     def delete_group(self, group_id: str) -> None:
         with self.db.write() as s:
-            group = self._group(s, group_id)
+            group = self._group(s, group_id, lock=True)
             members = MembershipRepo(s).user_ids_of(group_id)
             AssignmentRepo(s).delete_where(Assignment.actor_id == group_id)
             for uid in members:
@@ -228,7 +231,8 @@ class UserService:
             self._user(s, user_id)
             repo = MembershipRepo(s)
             if repo.get((group_id, user_id)) is None:
-                repo.add(GroupMembership(group_id=group_id, user_id=user_id))
+                with contextlib.suppress(exc.Conflict):  # idempotent under concurrency
+                    repo.add(GroupMembership(group_id=group_id, user_id=user_id))
 
     def remove_member(self, group_id: str, user_id: str) -> None:
         with self.db.write() as s:

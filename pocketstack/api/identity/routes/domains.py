@@ -20,9 +20,7 @@ def create(request: Request, body: schemas.DomainCreateBody,
     policy.admin(ctx, "identity:create_domain")
     data = body.domain.data()
     explicit = data.pop("explicit_domain_id", None)
-    if explicit:
-        data["id"] = explicit
-    domain = cloud(request).identity.resources.create_domain(data)
+    domain = cloud(request).identity.resources.create_domain(data, explicit)
     return created({"domain": views.domain(domain, base_url(request))})
 
 
