@@ -65,9 +65,13 @@ def bootstrap(
         if created:
             DomainRepo(s).add(Domain(id="default", name="Default", enabled=True,
                                      description="The default domain", extra={}))
-        roles = {name: _role(s, name) for name in ("admin", "member", "reader", "service")}
-        _imply(s, roles["admin"], roles["member"])
+        names = ("admin", "manager", "member", "reader", "service")
+        roles = {name: _role(s, name) for name in names}
+        # As current Keystone: admin implies manager implies member implies reader.
+        _imply(s, roles["admin"], roles["manager"])
+        _imply(s, roles["manager"], roles["member"])
         _imply(s, roles["member"], roles["reader"])
+        _unimply(s, roles["admin"], roles["member"])  # older data dirs had the direct link
         admin_project = _project(s, "admin", "Bootstrap project for initializing the cloud.")
         _project(s, "service", "Project for the services' own users.")
         demo_project = _project(s, "demo", "DevStack's demo project.")
@@ -96,6 +100,12 @@ def _imply(s: Session, prior: Role, implied: Role) -> None:
     repo = ImpliedRoleRepo(s)
     if repo.get((prior.id, implied.id)) is None:
         repo.add(ImpliedRole(prior_role_id=prior.id, implied_role_id=implied.id))
+
+
+def _unimply(s: Session, prior: Role, implied: Role) -> None:
+    row = ImpliedRoleRepo(s).get((prior.id, implied.id))
+    if row is not None:
+        ImpliedRoleRepo(s).delete(row)
 
 
 def _project(s: Session, name: str, description: str) -> Project:
