@@ -114,6 +114,56 @@ class Settings(BaseSettings):
         75, ge=1, description="Seconds without a heartbeat after which an agent is reported down."
     )
 
+    # Block storage (Cinder v3 semantics) ----------------------------------------------
+    volume_driver: str = Field(
+        "file", description="Volume back end: 'file' (sparse files, copy-on-write clones where "
+        "the filesystem allows) or 'fake' (no disk; for tests)."
+    )
+    volume_dir: Path | None = Field(
+        None, description="Where the file driver keeps volumes (default: <data_dir>/volumes)."
+    )
+    volume_backup_dir: Path | None = Field(
+        None, description="Where volume backups are written (default: "
+        "<data_dir>/volume-backups)."
+    )
+    volume_host: str | None = Field(
+        None, description="Host name of the volume service, as in host@backend#pool "
+        "(default: this machine's host name)."
+    )
+    volume_availability_zone: str = Field(
+        "nova", description="Availability zone of volumes and backups (Cinder's "
+        "storage_availability_zone)."
+    )
+    volume_default_type: str = Field(
+        "__DEFAULT__", description="Volume type given to volumes created without one "
+        "(created at start when missing)."
+    )
+    volume_workers: int = Field(
+        4, ge=1, description="Threads that carry out long volume operations (create, copy "
+        "from image, snapshot, backup, restore, extend, delete)."
+    )
+    volume_reconcile_interval: float = Field(
+        10.0, gt=0, description="Seconds between passes of the volume reconciler, which "
+        "resumes operations left unfinished (after a restart, or by another API process)."
+    )
+    volume_reflink: bool = Field(
+        True, description="Clone volumes and snapshots with reflinks (copy-on-write) when the "
+        "filesystem supports them; otherwise a sparse copy."
+    )
+    volume_quota_volumes: int = Field(10, description="Default volumes per project (-1: no limit).")
+    volume_quota_snapshots: int = Field(10, description="Default volume snapshots per project.")
+    volume_quota_gigabytes: int = Field(
+        1000, description="Default GiB of volumes and snapshots per project."
+    )
+    volume_quota_backups: int = Field(10, description="Default volume backups per project.")
+    volume_quota_backup_gigabytes: int = Field(
+        1000, description="Default GiB of volume backups per project."
+    )
+    volume_quota_per_volume_gigabytes: int = Field(
+        -1, description="Default largest volume, in GiB (-1: no limit)."
+    )
+    volume_quota_groups: int = Field(10, description="Default volume groups per project.")
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -170,7 +170,10 @@ def _serve(settings: Settings, started: float) -> int:
         "clouds_yaml": str(clouds), "started_at": time.time(),
     })
     _banner(settings, admin_pw, clouds, time.monotonic() - started)
-    return _run_server(app, sock, settings)
+    try:
+        return _run_server(app, sock, settings)
+    finally:
+        cloud.close()
 
 
 def _banner(settings: Settings, admin_pw: str, clouds: Path, elapsed: float) -> None:

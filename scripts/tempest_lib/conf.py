@@ -10,7 +10,9 @@ network) creates what Tempest expects to find.
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -117,6 +119,47 @@ def image(cloud: Cloud, conf: Conf) -> None:
     except (ApiError, KeyError, TypeError):
         feats["import_image"] = False
     conf["image-feature-enabled"] = feats
+    base = _local_http_files()   # web-download tests fetch from loopback, never the internet
+    conf["image"]["http_image"] = f"{base}/image.raw"
+    conf["image"]["http_qcow2_image"] = f"{base}/image.qcow2"
+
+
+_HTTP: list[str] = []
+
+
+def _local_http_files() -> str:
+    """A loopback HTTP server (a daemon thread of this harness, gone when it exits) serving a
+    small raw image and a small qcow2 made here, for Tempest's web-download import tests."""
+    if _HTTP:
+        return _HTTP[0]
+    import atexit
+    import functools
+    import shutil
+    import struct
+    import tempfile
+    import threading
+
+    root = tempfile.mkdtemp(prefix="ps-tempest-http-")
+    atexit.register(shutil.rmtree, root, True)
+    with open(os.path.join(root, "image.raw"), "wb") as fh:
+        fh.write(os.urandom(64 * 1024))
+    cluster = 1 << 16   # qcow2 v2: header, refcount table, refcount block, L1 table
+    header = struct.pack(">4sIQIIQIIQQIIQ", b"QFI\xfb", 2, 0, 0, 16, 1 << 20, 0, 1,
+                         3 * cluster, cluster, 1, 0, 0)
+    refcounts = struct.pack(">Q", 2 * cluster) + bytes(cluster - 8)
+    block = struct.pack(">4H", 1, 1, 1, 1) + bytes(cluster - 8)
+    with open(os.path.join(root, "image.qcow2"), "wb") as fh:
+        fh.write(header.ljust(cluster, b"\0") + refcounts + block + bytes(cluster))
+    handler = functools.partial(_QuietHandler, directory=root)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _HTTP.append(f"http://127.0.0.1:{server.server_address[1]}")
+    return _HTTP[0]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
 
 
 # Networking (neutron) ------------------------------------------------------------------------
@@ -137,12 +180,25 @@ def network(cloud: Cloud, conf: Conf) -> None:
         pass
     try:
         nets = cloud.request("GET", f"{url}/v2.0/networks?router:external=True")["networks"]
-        if nets:
-            conf["network"]["public_network_id"] = nets[0]["id"]
-            conf["network"]["floating_network_name"] = nets[0]["name"]
+        net = nets[0] if nets else _public_network(cloud, url)
+        conf["network"]["public_network_id"] = net["id"]
+        conf["network"]["floating_network_name"] = net["name"]
     except (ApiError, KeyError, TypeError):
         pass
     conf["network-feature-enabled"] = feats
+
+
+def _public_network(cloud: Cloud, url: str) -> dict[str, Any]:
+    """The external network DevStack creates ('public', flat on physnet1, 172.24.4.0/24):
+    Tempest's router and floating IP tests need one."""
+    net = cloud.request("POST", f"{url}/v2.0/networks", {"network": {
+        "name": "public", "router:external": True, "shared": False,
+        "provider:network_type": "flat", "provider:physical_network": "physnet1"}})["network"]
+    cloud.request("POST", f"{url}/v2.0/subnets", {"subnet": {
+        "name": "public-subnet", "network_id": net["id"], "ip_version": 4,
+        "cidr": "172.24.4.0/24", "gateway_ip": "172.24.4.1", "enable_dhcp": False,
+        "allocation_pools": [{"start": "172.24.4.10", "end": "172.24.4.250"}]}})
+    return net  # type: ignore[no-any-return]
 
 
 # Compute (nova) -----------------------------------------------------------------------------
@@ -162,8 +218,26 @@ def compute(cloud: Cloud, conf: Conf) -> None:
     images = conf.get("_provisioned", {}).get("images") or []
     if images:
         section["image_ref"], section["image_ref_alt"] = images[0], images[-1]
+    feats: dict[str, Any] = {}
+    try:   # hosts decide what moves Tempest may try (migrations need two)
+        hosts = cloud.request("GET", f"{url}/os-hypervisors")["hypervisors"]
+        section["min_compute_nodes"] = max(1, len(hosts))
+        feats["live_migration"] = feats["cold_migration"] = len(hosts) > 1
+    except (ApiError, KeyError, TypeError):
+        pass
+    section["volume_device_name"] = "vdb"
+    feats["scheduler_enabled_filters"] = (
+        "ComputeFilter,AvailabilityZoneFilter,ImagePropertiesFilter,"
+        "ServerGroupAffinityFilter,ServerGroupAntiAffinityFilter,SameHostFilter,"
+        "DifferentHostFilter,AggregateInstanceExtraSpecsFilter")
+    try:   # Tempest's admin compute tests (live migration...) ask for a 'manager' role
+        roles = cloud.request("GET", cloud.identity_url + "/roles?name=manager")["roles"]
+        if not roles:
+            cloud.request("POST", cloud.identity_url + "/roles", {"role": {"name": "manager"}})
+    except (ApiError, KeyError, TypeError):
+        pass
     conf["compute"] = section
-    conf["compute-feature-enabled"] = {}
+    conf["compute-feature-enabled"] = feats
     conf["validation"] = {"run_validation": False}
 
 
@@ -212,6 +286,9 @@ def volume(cloud: Cloud, conf: Conf) -> None:
         pass
     conf["volume"] = section
     conf["volume-feature-enabled"] = {}
+    images = conf.get("_provisioned", {}).get("images") or []
+    if images:   # volume-from-image tests read [compute] image_ref even without compute
+        conf.setdefault("compute", {}).setdefault("image_ref", images[0])
 
 
 @dataclass(frozen=True)
@@ -258,7 +335,7 @@ def build(cloud: Cloud, features: dict[str, dict[str, dict[str, Any]]],
     conf["service_available"] = {s.available_option: name in names
                                  for name, s in SERVICES.items() if s.available_option}
     conf["service_available"].update({opt: False for opt in ALWAYS_ABSENT})
-    if "image" in names and "compute" in names:
+    if "image" in names and ("compute" in names or "volume" in names):
         _try(warnings, "image provisioning", provision_images, cloud, conf)
     for name in names:
         if name == "identity":

@@ -31,6 +31,10 @@ def keystone_body(code: int, title: str, message: str, _e: Any = None) -> dict[s
 
 
 def neutron_body(code: int, title: str, message: str, e: Any = None) -> dict[str, Any]:
+    """{"NeutronError": {"type", "message", "detail"}}; a 401 comes from keystonemiddleware
+    in front of Neutron, in Keystone's format."""
+    if code == 401:
+        return keystone_body(code, title_for(code), message)
     etype = (e.error_type if e is not None else None) or {
         400: "HTTPBadRequest",
         401: "HTTPUnauthorized",
@@ -62,8 +66,13 @@ def nova_body(code: int, title: str, message: str, _e: Any = None) -> dict[str, 
 
 
 def glance_body(code: int, title: str, message: str, _e: Any = None) -> dict[str, Any]:
-    # Glance answers with webob's plain error documents; clients read 'message'.
-    return {"code": code, "title": title, "message": message, "error": {"message": message}}
+    """Glance's errors are webob's JSON documents: {"message", "code": "404 Not Found",
+    "title"}; openstacksdk reads 'message'. A 401 comes from keystonemiddleware in front of
+    Glance, in Keystone's format."""
+    phrase = title_for(code)
+    if code == 401:
+        return keystone_body(code, phrase, message)
+    return {"message": message, "code": f"{code} {phrase}", "title": phrase}
 
 
 def install_error_handlers(

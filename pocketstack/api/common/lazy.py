@@ -30,12 +30,14 @@ class LazyApp:
         await app(scope, receive, send)
 
 
-def warm_up(apps: list[LazyApp]) -> threading.Thread:
-    """Build the lazy apps in the background right after start."""
+def warm_up(apps: list[LazyApp], then: Callable[[], None] | None = None) -> threading.Thread:
+    """Build the lazy apps in the background right after start, then run ``then``."""
 
     def run() -> None:
         for app in apps:
             app.build()
+        if then is not None:
+            then()
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()

@@ -63,7 +63,8 @@ def json_problem(body: bytes) -> str | None:
 
 
 class RequestMiddleware:
-    """Adds X-OpenStack-Request-Id, logs each request, and refuses over-large bodies.
+    """Adds X-OpenStack-Request-Id, logs each request, refuses over-large or non-JSON-safe
+    bodies, and (for services that do so) treats a trailing slash as absent.
 
     ``unlimited(path, method)`` names the requests that stream data (image upload...), which
     the body limit does not apply to. ``error_body(path, code, message)`` renders an error in
@@ -77,8 +78,10 @@ class RequestMiddleware:
         max_body: int,
         error_body: ErrorBody,
         unlimited: Callable[[str, str], bool] = lambda _p, _m: False,
+        strips_slash: Callable[[str], bool] = lambda _p: True,
         log_requests: bool = True,
     ) -> None:
+        self.strips_slash = strips_slash
         self.app = app
         self.max_body = max_body
         self.error_body = error_body
@@ -110,8 +113,10 @@ class RequestMiddleware:
             await self._reply(path, send_wrapper, 400,
                               "Invalid query: NUL characters are not allowed.")
             return
-        if len(path) > 1 and path.endswith("/") and not path.endswith("//"):
-            # OpenStack services treat /v3/users/ as /v3/users (no redirect).
+        if (len(path) > 1 and path.endswith("/") and not path.endswith("//")
+                and self.strips_slash(path)):
+            # Keystone treats /v3/users/ as /v3/users (no redirect); Glance and Cinder do
+            # not (their /v2/images/ is a 404), so this is the owning service's choice.
             path = path.rstrip("/") or "/"
             scope = {**scope, "path": path, "raw_path": path.encode()}
             scope["state"] = state

@@ -1,0 +1,1 @@
+"""Image service repositories (the only place image SQL is written)."""

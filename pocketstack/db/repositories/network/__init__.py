@@ -1,0 +1,1 @@
+"""Repositories of the Networking service: the only place its SQL is written."""

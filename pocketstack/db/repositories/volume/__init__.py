@@ -1,0 +1,1 @@
+"""Block Storage repositories: the only place the volume_* tables are queried."""

@@ -1,0 +1,1 @@
+"""Image stores (where image data lives) and hashing while streaming."""
