@@ -24,6 +24,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The API tests of these services are database-facing: scripts/test also runs them against
+# PostgreSQL (pytest -m postgres). Identity and db tests carry the mark themselves.
+POSTGRES_DIRS = ("image", "network", "volume", "compute")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        try:
+            top = Path(str(item.fspath)).resolve().relative_to(tests_dir).parts[0]
+        except ValueError:
+            continue
+        if top in POSTGRES_DIRS and not item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.postgres)
+
+
 @dataclass
 class RunningCloud:
     url: str
