@@ -164,6 +164,81 @@ class Settings(BaseSettings):
     )
     volume_quota_groups: int = Field(10, description="Default volume groups per project.")
 
+    # Compute (Nova v2.1 semantics) ----------------------------------------------------
+    compute_fake_hosts: int = Field(
+        1, ge=0, le=10000, description="Simulated hypervisors run by the fake compute driver "
+        "inside the server process (`pocketstack up --fake-hosts N`). One host is named after "
+        "this machine; several are named <hostname>-001, -002, ..."
+    )
+    compute_fake_host_vcpus: int = Field(32, ge=1, description="vCPUs of each fake host.")
+    compute_fake_host_memory_mb: int = Field(
+        131072, ge=64, description="Memory of each fake host, in MiB."
+    )
+    compute_fake_host_disk_gb: int = Field(2048, ge=1, description="Disk of each fake host, in GiB.")
+    compute_fake_boot_delay: float = Field(
+        0.0, ge=0, description="Seconds a fake host takes to spawn a server (0: at once)."
+    )
+    compute_cpu_allocation_ratio: float = Field(
+        4.0, gt=0, description="Virtual CPUs the scheduler may place per physical CPU."
+    )
+    compute_ram_allocation_ratio: float = Field(
+        1.0, gt=0, description="Memory the scheduler may place per MiB of host memory."
+    )
+    compute_disk_allocation_ratio: float = Field(
+        1.0, gt=0, description="Disk the scheduler may place per GiB of host disk."
+    )
+    compute_reserved_host_memory_mb: int = Field(
+        512, ge=0, description="Memory of each host kept for the host itself, in MiB."
+    )
+    compute_scheduler_weigher: str = Field(
+        "spread", description="How the scheduler ranks hosts that fit: 'spread' (most free "
+        "memory first) or 'stack' (least free memory first)."
+    )
+    compute_scheduler_host_subset_size: int = Field(
+        1, ge=1, description="Pick at random among this many best-ranked hosts (spreads "
+        "concurrent boots; 1 always takes the best)."
+    )
+    compute_default_availability_zone: str = Field(
+        "nova", description="Availability zone of hosts that are in no zone-carrying aggregate."
+    )
+    compute_internal_availability_zone: str = Field(
+        "internal", description="Availability zone reported for control-plane compute services."
+    )
+    compute_default_schedule_zone: str | None = Field(
+        None, description="Availability zone given to servers created without one (none: any)."
+    )
+    compute_workers: int = Field(
+        8, ge=1, description="Threads that schedule servers and run the in-process compute "
+        "agents of the fake hosts."
+    )
+    compute_reconcile_interval: float = Field(
+        5.0, gt=0, description="Seconds between passes of the compute reconciler, which "
+        "resumes servers left in a transitional state and sends host heartbeats."
+    )
+    compute_service_down_time: int = Field(
+        60, ge=1, description="Seconds without a heartbeat after which a compute service is down."
+    )
+    compute_shelved_offload_time: int = Field(
+        0, ge=-1, description="Seconds a shelved server keeps its host before it is offloaded "
+        "(0: at once; -1: never)."
+    )
+    compute_quota_instances: int = Field(10, description="Default servers per project (-1: no limit).")
+    compute_quota_cores: int = Field(20, description="Default vCPUs per project.")
+    compute_quota_ram: int = Field(51200, description="Default MiB of server memory per project.")
+    compute_quota_metadata_items: int = Field(128, description="Default metadata items per server.")
+    compute_quota_key_pairs: int = Field(100, description="Default key pairs per user.")
+    compute_quota_server_groups: int = Field(10, description="Default server groups per project.")
+    compute_quota_server_group_members: int = Field(
+        10, description="Default servers per server group."
+    )
+    compute_quota_injected_files: int = Field(5, description="Default injected files per server.")
+    compute_quota_injected_file_content_bytes: int = Field(
+        10240, description="Default size of an injected file, in bytes."
+    )
+    compute_quota_injected_file_path_bytes: int = Field(
+        255, description="Default length of an injected file's path."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -57,6 +57,8 @@ SERVICE_APIS: list[ServiceAPI] = [
     ServiceAPI("pocketstack.api.volume.app", nova_body, "/volume",
                ("block-storage", "cinderv3", "/volume/v3", "Block Storage"), streaming=None,
                aliases=("volumev3",)),
+    ServiceAPI("pocketstack.api.compute.app", nova_body, "/compute",
+               ("compute", "nova", "/compute/v2.1", "Compute Service")),
     ServiceAPI("pocketstack.api.identity.app", keystone_body, "",
                ("identity", "keystone", "/v3", "Identity Service"), strip_slash=True),
 ]

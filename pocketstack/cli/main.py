@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in the data dir)")
     up.add_argument("--clouds-yaml", help="clouds.yaml to merge the clouds into, or 'none'")
     up.add_argument("--quiet", action="store_true", help="no per-request log lines on stdout")
+    up.add_argument("--fake-hosts", type=int, dest="compute_fake_hosts", metavar="N",
+                    help="simulated hypervisors run by the fake compute driver (default 1)")
 
     status = sub.add_parser("status", help="show whether a cloud runs on a data dir, and where")
     _common(status)

@@ -24,7 +24,8 @@ def progress(message: str) -> None:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
-    for key in ("data_dir", "host", "port", "admin_password", "database_url", "clouds_yaml"):
+    for key in ("data_dir", "host", "port", "admin_password", "database_url", "clouds_yaml",
+                "compute_fake_hosts"):
         value = getattr(args, key, None)
         if value is not None:
             overrides[key] = value

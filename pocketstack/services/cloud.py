@@ -16,6 +16,7 @@ from pocketstack.config import Settings
 from pocketstack.db.engine import Database
 
 if TYPE_CHECKING:
+    from pocketstack.services.compute import Compute
     from pocketstack.services.image import Image
     from pocketstack.services.network import Networking
     from pocketstack.services.volume import BlockStorage
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 class Cloud:
     # Built lazily, in this order by build_all().
-    LAZY = ("image", "network", "volume")
+    LAZY = ("image", "network", "volume", "compute")
 
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
         from pocketstack.services.identity import Identity
@@ -69,6 +70,15 @@ class Cloud:
             return BlockStorage(self.db, self.settings, image=self.image)
 
         return self._service("volume", build)  # type: ignore[no-any-return]
+
+    @property
+    def compute(self) -> Compute:
+        def build() -> Compute:
+            from pocketstack.services.compute import Compute
+
+            return Compute(self)
+
+        return self._service("compute", build)  # type: ignore[no-any-return]
 
     def build_all(self) -> None:
         for name in self.LAZY:

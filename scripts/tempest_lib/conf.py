@@ -230,12 +230,6 @@ def compute(cloud: Cloud, conf: Conf) -> None:
         "ComputeFilter,AvailabilityZoneFilter,ImagePropertiesFilter,"
         "ServerGroupAffinityFilter,ServerGroupAntiAffinityFilter,SameHostFilter,"
         "DifferentHostFilter,AggregateInstanceExtraSpecsFilter")
-    try:   # Tempest's admin compute tests (live migration...) ask for a 'manager' role
-        roles = cloud.request("GET", cloud.identity_url + "/roles?name=manager")["roles"]
-        if not roles:
-            cloud.request("POST", cloud.identity_url + "/roles", {"role": {"name": "manager"}})
-    except (ApiError, KeyError, TypeError):
-        pass
     conf["compute"] = section
     conf["compute-feature-enabled"] = feats
     conf["validation"] = {"run_validation": False}

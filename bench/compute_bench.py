@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Compute benchmarks (issue 5), measured over HTTP against a real `pocketstack up`.
+
+    .venv/bin/python bench/compute_bench.py [--hosts 100] [--boots 1000] [--clients 16]
+                                            [--total 10000] [--out bench/results/compute.json]
+
+Measures, with --hosts simulated hypervisors (fake driver, SQLite, temporary data dir):
+  - --boots servers booted by --clients concurrent clients: time from the create request
+    to the first GET that shows the server ACTIVE (clients poll after 10 ms, backing off
+    by half each time up to 200 ms), p50 / p95 /
+    p99, and the same from the server's own timestamps (created_at -> launched_at);
+  - then the cloud is filled to --total servers, and GET /servers/detail?limit=1000 is
+    timed (median of 10, client side, full body read);
+  - the resident memory of the whole cloud (the `pocketstack up` process) at that point.
+Run it on a quiet machine: every figure shares the machine's cores with the clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+# Clients poll a new server after 10 ms, then back off by half each time up to 200 ms: a
+# fixed fast poll by 16 clients would spend the server's CPU on GETs instead of boots.
+POLL_FIRST, POLL_GROWTH, POLL_MAX = 0.01, 1.5, 0.2
+
+
+class Client:
+    """One keep-alive HTTP connection with a token."""
+
+    def __init__(self, state: dict[str, Any], token: str = "") -> None:
+        host, port = state["url"].split("//")[1].split(":")
+        self.addr = (host, int(port))
+        self.conn = http.client.HTTPConnection(*self.addr, timeout=120)
+        self.token = token
+
+    def call(self, method: str, path: str, body: Any = None,
+             headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
+        hdrs = {"Content-Type": "application/json", "X-Auth-Token": self.token,
+                **(headers or {})}
+        data = json.dumps(body) if body is not None else None
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, data, hdrs)
+                resp = self.conn.getresponse()
+                raw = resp.read()
+                return resp.status, (json.loads(raw) if raw else None), resp.headers
+            except (http.client.RemoteDisconnected, ConnectionError):
+                if attempt == 2:
+                    raise
+                self.conn.close()  # the server closed an idle keep-alive connection
+                self.conn = http.client.HTTPConnection(*self.addr, timeout=120)
+        raise AssertionError("unreachable")
+
+
+def start(data_dir: Path, hosts: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    env = {**os.environ, "POCKETSTACK_LOG_REQUESTS": "false", "POCKETSTACK_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "pocketstack.cli.main", "up", "--data-dir", str(data_dir), "--port", "0",
+         "--clouds-yaml", "none", "--quiet", "--fake-hosts", str(hosts)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+    state_file = data_dir / "state.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("pocketstack exited during start")
+        try:
+            state = json.loads(state_file.read_text())
+            if state["pid"] == proc.pid:
+                return proc, state
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("pocketstack did not start")
+
+
+def token(state: dict[str, Any], data_dir: Path) -> str:
+    password = (data_dir / "admin-password").read_text().strip()
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "admin", "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}
+    for _ in range(200):
+        try:
+            status, doc, headers = Client(state).call("POST", "/v3/auth/tokens", body)
+            if status == 201:
+                return str(headers["X-Subject-Token"])
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("no token")
+
+
+def prepare(c: Client, project: str) -> tuple[str, str]:
+    """A public image, a /16 network, unlimited quotas; returns (image id, network id)."""
+    status, img, _ = c.call("POST", "/image/v2/images", {
+        "name": "bench", "disk_format": "raw", "container_format": "bare",
+        "visibility": "public"})
+    c.conn.request("PUT", f"/image/v2/images/{img['id']}/file", b"\0" * 4096,
+                   {"X-Auth-Token": c.token, "Content-Type": "application/octet-stream"})
+    c.conn.getresponse().read()
+    _, net, _ = c.call("POST", "/networking/v2.0/networks", {"network": {"name": "bench"}})
+    c.call("POST", "/networking/v2.0/subnets", {"subnet": {
+        "network_id": net["network"]["id"], "ip_version": 4, "cidr": "10.0.0.0/16"}})
+    c.call("PUT", f"/networking/v2.0/quotas/{project}", {"quota": {"port": -1}})
+    c.call("PUT", f"/compute/v2.1/os-quota-sets/{project}", {"quota_set": {
+        "instances": -1, "cores": -1, "ram": -1}})
+    return img["id"], net["network"]["id"]
+
+
+def boot_one(c: Client, image: str, net: str, name: str, wait: bool) -> tuple[float, str]:
+    body = {"server": {"name": name, "imageRef": image, "flavorRef": "1",
+                       "networks": [{"uuid": net}]}}
+    t0 = time.perf_counter()
+    status, doc, _ = c.call("POST", "/compute/v2.1/servers", body)
+    if status != 202:
+        raise RuntimeError(f"create failed: {status} {doc}")
+    sid = doc["server"]["id"]
+    if not wait:
+        return 0.0, sid
+    pause = POLL_FIRST
+    while True:
+        time.sleep(pause)
+        status, doc, _ = c.call("GET", f"/compute/v2.1/servers/{sid}")
+        st = doc["server"]["status"]
+        if st == "ACTIVE":
+            return time.perf_counter() - t0, sid
+        if st == "ERROR":
+            raise RuntimeError(f"server {sid} went to ERROR: {doc['server'].get('fault')}")
+        pause = min(pause * POLL_GROWTH, POLL_MAX)
+
+
+def run_boots(state: dict[str, Any], tok: str, image: str, net: str, count: int,
+              clients: int, wait: bool, prefix: str) -> tuple[list[float], list[str], float]:
+    local = threading.local()
+
+    def one(i: int) -> tuple[float, str]:
+        if not hasattr(local, "c"):
+            local.c = Client(state, tok)
+        return boot_one(local.c, image, net, f"{prefix}-{i}", wait)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one, range(count)))
+    return [r[0] for r in results], [r[1] for r in results], time.perf_counter() - t0
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def server_side(c: Client, ids: list[str]) -> list[float]:
+    """From the server's own clock: the create action's start (when the request was
+    recorded) to launched_at (when the host reported the server running), in seconds."""
+    out = []
+    for sid in ids:
+        _, acts, _ = c.call("GET", f"/compute/v2.1/servers/{sid}/os-instance-actions")
+        start = next(a["start_time"] for a in acts["instanceActions"] if a["action"] == "create")
+        _, doc, _ = c.call("GET", f"/compute/v2.1/servers/{sid}")
+        launched = doc["server"]["OS-SRV-USG:launched_at"]
+        out.append((datetime.fromisoformat(launched) - datetime.fromisoformat(start))
+                   .total_seconds())
+    return out
+
+
+def wait_all_active(c: Client, total: int, timeout: float = 1800) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        count, marker = 0, None
+        while True:
+            path = "/compute/v2.1/servers?status=ACTIVE&limit=1000" + (
+                f"&marker={marker}" if marker else "")
+            _, doc, _ = c.call("GET", path)
+            count += len(doc["servers"])
+            if len(doc["servers"]) < 1000:
+                break
+            marker = doc["servers"][-1]["id"]
+        if count >= total:
+            return
+        time.sleep(1)
+    raise RuntimeError("servers did not all become ACTIVE")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def time_list(c: Client, runs: int = 10) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        status, doc, _ = c.call("GET", "/compute/v2.1/servers/detail?limit=1000")
+        out.append(time.perf_counter() - t0)
+        assert status == 200 and len(doc["servers"]) == 1000, status
+    return out
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--hosts", type=int, default=100)
+    p.add_argument("--boots", type=int, default=1000)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--total", type=int, default=10000)
+    p.add_argument("--out", type=Path)
+    args = p.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="ps-compute-bench-"))
+    proc, state = start(tmp / "data", args.hosts)
+    result: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "hosts": args.hosts, "clients": args.clients}
+    try:
+        tok = token(state, tmp / "data")
+        c = Client(state, tok)
+        _, me, _ = c.call("GET", "/v3/auth/tokens", headers={"X-Subject-Token": tok})
+        image, net = prepare(c, me["token"]["project"]["id"])
+        result["rss_mib_start"] = round(rss_mib(proc.pid), 1)
+        lat, ids, wall = run_boots(state, tok, image, net, args.boots, args.clients, True, "b")
+        srv = server_side(c, ids)
+        result["boot"] = {
+            "servers": args.boots, "seconds": round(wall, 1),
+            "per_second": round(args.boots / wall, 1),
+            "client_ms": {k: round(pct(lat, q) * 1000, 1) for k, q in
+                          (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))},
+            "server_ms": {k: round(pct(srv, q) * 1000, 1) for k, q in
+                          (("p50", 50), ("p95", 95), ("p99", 99))} if srv else {}}
+        print(json.dumps(result["boot"]), flush=True)
+        rest = max(0, args.total - args.boots)
+        if rest:
+            _, _, wall2 = run_boots(state, tok, image, net, rest, args.clients, False, "f")
+            wait_all_active(c, args.total)
+            result["fill"] = {"servers": rest, "seconds": round(wall2, 1)}
+        times = time_list(c)
+        result["list_detail_limit_1000_ms"] = {
+            "median": round(statistics.median(times) * 1000, 1),
+            "min": round(min(times) * 1000, 1), "max": round(max(times) * 1000, 1),
+            "servers_in_cloud": args.total}
+        result["rss_mib"] = round(rss_mib(proc.pid), 1)
+        print(json.dumps(result, indent=1), flush=True)
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(result, indent=1) + "\n")
+        return 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Compute repositories: all SQL of the compute service."""

@@ -1,0 +1,144 @@
+"""Compute services, compute nodes (hypervisors) and the allocations claimed on them.
+
+``claim`` is the one place capacity is taken: a conditional UPDATE that adds the request to
+the node's counters only if the result still fits the node's capacity (times its allocation
+ratio), in the same statement. Two schedulers racing for the last slot cannot both win, on
+SQLite or on PostgreSQL, without any lock held across the scheduling decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from pocketstack.db.models.compute import Allocation, ComputeNode, ComputeService
+from pocketstack.db.repositories.base import Repository
+
+N = ComputeNode
+
+
+class ServiceRepo(Repository[ComputeService]):
+    model = ComputeService
+
+    def by_host_binary(self, host: str, binary: str) -> ComputeService | None:
+        return self.first(ComputeService.host == host, ComputeService.binary == binary)
+
+    def by_uuid(self, uuid: str) -> ComputeService | None:
+        return self.first(ComputeService.uuid == uuid)
+
+    def listing(self, host: str | None = None, binary: str | None = None
+                ) -> Sequence[ComputeService]:
+        where = []
+        if host is not None:
+            where.append(ComputeService.host == host)
+        if binary is not None:
+            where.append(ComputeService.binary == binary)
+        return self.find(*where, order_by=ComputeService.id)
+
+    def touch(self, hosts: list[str], binary: str, now: datetime) -> None:
+        if hosts:
+            self.session.execute(update(ComputeService).where(
+                ComputeService.binary == binary, ComputeService.host.in_(hosts))
+                .values(last_seen_up=now))
+
+
+class NodeRepo(Repository[ComputeNode]):
+    model = ComputeNode
+
+    def by_uuid(self, uuid: str) -> ComputeNode | None:
+        return self.first(N.uuid == uuid)
+
+    def by_hostname(self, name: str) -> ComputeNode | None:
+        return self.first(N.hypervisor_hostname == name)
+
+    def on_host(self, host: str) -> Sequence[ComputeNode]:
+        return self.find(N.host == host, order_by=N.id)
+
+    def all(self) -> Sequence[ComputeNode]:
+        return self.find(order_by=N.id)
+
+    def page(self, pattern: str | None, limit: int | None, marker_id: int | None
+             ) -> Sequence[ComputeNode]:
+        stmt = select(N)
+        if pattern:
+            stmt = stmt.where(N.hypervisor_hostname.like(f"%{pattern}%"))
+        if marker_id is not None:
+            stmt = stmt.where(N.id > marker_id)
+        stmt = stmt.order_by(N.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def candidates(self) -> list[Any]:
+        """Every node with its service's state: the scheduler's view (one query)."""
+        S = ComputeService
+        stmt = select(N.id, N.host, N.hypervisor_hostname, N.vcpus, N.memory_mb, N.local_gb,
+                      N.vcpus_used, N.memory_mb_used, N.local_gb_used, N.running_vms,
+                      N.cpu_allocation_ratio, N.ram_allocation_ratio,
+                      N.disk_allocation_ratio, N.reserved_host_memory_mb, N.hypervisor_type,
+                      S.disabled, S.forced_down, S.last_seen_up).join(
+            S, S.id == N.service_id).order_by(N.id)
+        return list(self.session.execute(stmt).all())
+
+    def claim(self, node_id: int, vcpus: int, memory_mb: int, disk_gb: int) -> bool:
+        stmt = update(N).where(
+            N.id == node_id,
+            N.vcpus_used + vcpus <= N.vcpus * N.cpu_allocation_ratio,
+            N.memory_mb_used + memory_mb
+            <= (N.memory_mb - N.reserved_host_memory_mb) * N.ram_allocation_ratio,
+            N.local_gb_used + disk_gb <= N.local_gb * N.disk_allocation_ratio,
+        ).values(vcpus_used=N.vcpus_used + vcpus, memory_mb_used=N.memory_mb_used + memory_mb,
+                 local_gb_used=N.local_gb_used + disk_gb, running_vms=N.running_vms + 1)
+        return bool(self.session.execute(stmt, execution_options={
+            "synchronize_session": False}).rowcount)
+
+    def give_back(self, node_id: int, vcpus: int, memory_mb: int, disk_gb: int) -> None:
+        self.session.execute(update(N).where(N.id == node_id).values(
+            vcpus_used=N.vcpus_used - vcpus,
+            memory_mb_used=N.memory_mb_used - memory_mb,
+            local_gb_used=N.local_gb_used - disk_gb,
+            running_vms=N.running_vms - 1), execution_options={"synchronize_session": False})
+
+    def totals(self) -> dict[str, int]:
+        row = self.session.execute(select(
+            func.count(N.id), func.coalesce(func.sum(N.vcpus), 0),
+            func.coalesce(func.sum(N.vcpus_used), 0), func.coalesce(func.sum(N.memory_mb), 0),
+            func.coalesce(func.sum(N.memory_mb_used), 0), func.coalesce(func.sum(N.local_gb), 0),
+            func.coalesce(func.sum(N.local_gb_used), 0),
+            func.coalesce(func.sum(N.running_vms), 0))).one()
+        keys = ("count", "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb",
+                "local_gb_used", "running_vms")
+        return {k: int(v) for k, v in zip(keys, row, strict=True)}
+
+    def recount(self, usage: dict[int, tuple[int, int, int, int]]) -> None:
+        """Set every node's counters from the allocations (heals drift after a crash)."""
+        for node in self.all():
+            v, m, d, n = usage.get(node.id, (0, 0, 0, 0))
+            node.vcpus_used, node.memory_mb_used, node.local_gb_used, node.running_vms = \
+                v, m, d, n
+        self.session.flush()
+
+
+class AllocationRepo(Repository[Allocation]):
+    model = Allocation
+
+    def of(self, consumer_id: str) -> Sequence[Allocation]:
+        return self.find(Allocation.consumer_id == consumer_id)
+
+    def remove(self, consumer_id: str, node_id: int) -> bool:
+        result = self.session.execute(delete(Allocation).where(
+            Allocation.consumer_id == consumer_id, Allocation.node_id == node_id))
+        return bool(result.rowcount)
+
+    def rename(self, old: str, new: str) -> None:
+        self.session.execute(update(Allocation).where(Allocation.consumer_id == old)
+                             .values(consumer_id=new))
+
+    def usage_by_node(self) -> dict[int, tuple[int, int, int, int]]:
+        rows = self.session.execute(select(
+            Allocation.node_id, func.sum(Allocation.vcpus), func.sum(Allocation.memory_mb),
+            func.sum(Allocation.disk_gb), func.count()).group_by(Allocation.node_id))
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}

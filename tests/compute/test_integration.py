@@ -1,0 +1,100 @@
+"""The compute API with the other services: interfaces through networking ports, floating
+IPs through the old proxy actions, volumes attached through Block Storage, boot from
+volume."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.compute.conftest import make_network
+
+
+def act(raw: Any, sid: str, body: dict[str, Any], expect: int = 202,
+        version: str = "2.1") -> Any:
+    return raw.ok("POST", f"/v2.1/servers/{sid}/action", body, expect=expect,
+                  version=version)
+
+
+def test_interface_attach_detach(admin_conn: Any, admin_raw: Any, boot: Any,
+                                 unique: str) -> None:
+    sid = boot()["id"]
+    extra = make_network(admin_conn, unique, "10.99.0.0/24")
+    att = admin_raw.ok("POST", f"/v2.1/servers/{sid}/os-interface", {
+        "interfaceAttachment": {"net_id": extra.id}})["interfaceAttachment"]
+    assert att["net_id"] == extra.id and att["port_state"] == "ACTIVE"
+    port = admin_conn.network.get_port(att["port_id"])
+    assert port.device_id == sid and port.device_owner == "compute:nova"
+    listed = admin_raw.ok("GET", f"/v2.1/servers/{sid}/os-interface")["interfaceAttachments"]
+    assert len(listed) == 2
+    server = admin_raw.ok("GET", f"/v2.1/servers/{sid}")["server"]
+    assert unique in server["addresses"]
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}/os-interface/{att['port_id']}", expect=202)
+    assert admin_conn.network.find_port(att["port_id"]) is None
+    admin_raw.error("DELETE", f"/v2.1/servers/{sid}/os-interface/{att['port_id']}", expect=404)
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+
+
+def test_floating_ip_proxy(admin_conn: Any, admin_raw: Any, boot: Any, network: Any,
+                           unique: str) -> None:
+    public = admin_conn.network.create_network(name=unique + "-pub", is_router_external=True)
+    admin_conn.network.create_subnet(network_id=public.id, ip_version=4,
+                                     cidr="172.24.9.0/24", enable_dhcp=False)
+    router = admin_conn.network.create_router(name=unique,
+                                              external_gateway_info={"network_id": public.id})
+    subnet = next(admin_conn.network.subnets(network_id=network.id))
+    admin_conn.network.add_interface_to_router(router, subnet_id=subnet.id)
+    sid = boot()["id"]
+    fip = admin_raw.ok("POST", "/v2.1/os-floating-ips", {"pool": unique + "-pub"})["floating_ip"]
+    act(admin_raw, sid, {"addFloatingIp": {"address": fip["ip"]}})
+    shown = admin_raw.ok("GET", f"/v2.1/os-floating-ips/{fip['id']}")["floating_ip"]
+    assert shown["instance_id"] == sid
+    addrs = admin_raw.ok("GET", f"/v2.1/servers/{sid}")["server"]["addresses"]
+    assert any(a["addr"] == fip["ip"] and a["OS-EXT-IPS:type"] == "floating"
+               for a in addrs["compute-shared"])
+    act(admin_raw, sid, {"removeFloatingIp": {"address": fip["ip"]}})
+    admin_raw.ok("DELETE", f"/v2.1/os-floating-ips/{fip['id']}", expect=202)
+    admin_raw.error("POST", f"/v2.1/servers/{sid}/action",
+                    {"addFloatingIp": {"address": fip["ip"]}}, 404, version="2.43")
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+    admin_raw.wait(sid, "DELETED")
+    admin_conn.network.remove_interface_from_router(router, subnet_id=subnet.id)
+
+
+def _volume(conn: Any, name: str, **kw: Any) -> Any:
+    vol = conn.block_storage.create_volume(name=name, size=1, **kw)
+    return conn.block_storage.wait_for_status(vol, status="available", wait=60)
+
+
+def test_volume_attach_detach(admin_conn: Any, admin_raw: Any, boot: Any, unique: str) -> None:
+    sid = boot()["id"]
+    vol = _volume(admin_conn, unique)
+    att = admin_raw.ok("POST", f"/v2.1/servers/{sid}/os-volume_attachments", {
+        "volumeAttachment": {"volumeId": vol.id}})["volumeAttachment"]
+    assert att["volumeId"] == vol.id and att["device"] == "/dev/vdb"
+    assert admin_conn.block_storage.get_volume(vol.id).status == "in-use"
+    server = admin_raw.ok("GET", f"/v2.1/servers/{sid}", version="2.3")["server"]
+    assert server["os-extended-volumes:volumes_attached"] == [
+        {"id": vol.id, "delete_on_termination": False}]
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}/os-volume_attachments/{vol.id}", expect=202)
+    admin_conn.block_storage.wait_for_status(vol, status="available", wait=30)
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+    admin_conn.block_storage.delete_volume(vol)
+
+
+def test_boot_from_volume(admin_conn: Any, admin_raw: Any, boot: Any, image: Any,
+                          unique: str) -> None:
+    server = boot(imageRef="", block_device_mapping_v2=[{
+        "uuid": image.id, "source_type": "image", "destination_type": "volume",
+        "volume_size": 1, "boot_index": 0, "delete_on_termination": True}])
+    assert server["image"] == ""
+    vols = server["os-extended-volumes:volumes_attached"]
+    assert len(vols) == 1
+    vol = admin_conn.block_storage.get_volume(vols[0]["id"])
+    assert vol.status == "in-use" and vol.is_bootable
+    admin_raw.ok("DELETE", f"/v2.1/servers/{server['id']}", expect=204)
+    admin_raw.wait(server["id"], "DELETED")
+    deadline = time.monotonic() + 30
+    while admin_conn.block_storage.find_volume(vol.id) is not None:
+        assert time.monotonic() < deadline, "the volume was not deleted with its server"
+        time.sleep(0.2)
