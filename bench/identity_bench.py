@@ -204,7 +204,7 @@ def main() -> int:
         data_dir = tmp / "main"
         proc, state, _ = start(data_dir)
         try:
-            time.sleep(1.0)  # let the background warm-up of lazy services finish
+            time.sleep(5.0)  # the background warm-up builds every service: the whole cloud
             result["rss_after_start_mb"] = round(rss_kb(proc.pid) / 1024, 1)
             result["latency"] = latency(state, data_dir)
             result["validate_throughput"] = throughput(state, data_dir)

@@ -53,11 +53,24 @@ def current_heads(db: Database) -> set[str]:
 
 
 def upgrade(db: Database, progress: Callable[[str], None] | None = None) -> bool:
-    """Bring the schema to the heads of every branch. Returns True when migrations ran."""
-    if current_heads(db) == script_heads():
+    """Bring the schema to the heads of every branch. Returns True when the schema changed."""
+    heads = script_heads()
+    current = current_heads(db)
+    if current == heads:
         return False
+    if not current and _is_empty(db):
+        if progress:
+            progress("creating the database schema")
+        _create_and_stamp(db, heads)
+        return True
     if progress:
         progress("applying database migrations")
+    run_migrations(db)
+    return True
+
+
+def run_migrations(db: Database) -> None:
+    """Replay the Alembic migrations of every branch up to its head."""
     import logging
 
     from alembic import command
@@ -67,4 +80,26 @@ def upgrade(db: Database, progress: Callable[[str], None] | None = None) -> bool
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
-    return True
+
+
+def _is_empty(db: Database) -> bool:
+    from sqlalchemy import inspect
+
+    with db.engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
+def _create_and_stamp(db: Database, heads: set[str]) -> None:
+    """A brand-new database gets the models' schema in one go and is stamped at the heads
+    (Alembic's own recipe for new installs): much faster than replaying every migration.
+    tests/db checks that the migrations and the models give the same schema."""
+    from pocketstack.db import models  # noqa: F401  (registers every table)
+    from pocketstack.db.base import Base
+
+    with db.engine.begin() as conn:
+        Base.metadata.create_all(conn)
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                          "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        for head in sorted(heads):
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                         {"v": head})

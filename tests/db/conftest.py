@@ -36,5 +36,5 @@ def database(tmp_path: Path) -> Iterator[Database]:
 def migrated(database: Database) -> Database:
     from pocketstack.db import migrate
 
-    migrate.upgrade(database)
+    migrate.run_migrations(database)  # the real migrations, not the new-install shortcut
     return database

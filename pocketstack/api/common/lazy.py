@@ -4,6 +4,7 @@ other services have finished importing and registering their routes."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +31,14 @@ class LazyApp:
         await app(scope, receive, send)
 
 
-def warm_up(apps: list[LazyApp], then: Callable[[], None] | None = None) -> threading.Thread:
-    """Build the lazy apps in the background right after start, then run ``then``."""
+def warm_up(apps: list[LazyApp], then: Callable[[], None] | None = None,
+            delay: float = 1.5) -> threading.Thread:
+    """Build the lazy apps in the background shortly after start, then run ``then``. The
+    delay keeps the build (which holds the GIL for long stretches) away from the first
+    requests, which only need identity."""
 
     def run() -> None:
+        time.sleep(delay)
         for app in apps:
             app.build()
         if then is not None:

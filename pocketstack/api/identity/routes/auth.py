@@ -38,7 +38,7 @@ def _subject(request: Request, ctx: RequestContext, allow_expired: str | None) -
 
 
 @router.get("/tokens")
-def validate(request: Request, ctx: RequestContext = Depends(authenticated),
+async def validate(request: Request, ctx: RequestContext = Depends(authenticated),
              nocatalog: str | None = None, allow_expired: str | None = None) -> JSONResponse:
     info = _subject(request, ctx, allow_expired)
     catalog = None if truthy(nocatalog) else cloud(request).identity.catalog.token_catalog()
@@ -46,7 +46,7 @@ def validate(request: Request, ctx: RequestContext = Depends(authenticated),
 
 
 @router.head("/tokens")
-def check(request: Request, ctx: RequestContext = Depends(authenticated),
+async def check(request: Request, ctx: RequestContext = Depends(authenticated),
           allow_expired: str | None = None) -> Response:
     info = _subject(request, ctx, allow_expired)
     return Response(status_code=200, headers={"X-Subject-Token": info.id})
