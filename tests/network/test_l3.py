@@ -93,14 +93,20 @@ def test_floating_ips(demo_conn: Any, demo_raw: Any, admin_conn: Any, public: An
     fip = demo_conn.network.get_ip(fip.id)
     assert fip.port_id is None and fip.router_id is None
     demo_raw.error("POST", "/floatingips", {"floatingip": {"floating_network_id": net.id}}, 400)
+    # An address of the pool that nothing on the shared public network holds right now
+    # (other tests allocate from the same pool at random).
+    used = {ip["ip_address"] for p in admin_conn.network.ports(network_id=public.id)
+            for ip in p.fixed_ips}
+    wanted = next(f"198.51.100.{n}" for n in range(250, 9, -1)
+                  if f"198.51.100.{n}" not in used)
     demo_raw.error("POST", "/floatingips", {"floatingip": {
-        "floating_network_id": public.id, "floating_ip_address": "198.51.100.99"}}, 403)
+        "floating_network_id": public.id, "floating_ip_address": wanted}}, 403)
     chosen = admin_conn.network.create_ip(floating_network_id=public.id,
-                                          floating_ip_address="198.51.100.99")
-    assert chosen.floating_ip_address == "198.51.100.99"
+                                          floating_ip_address=wanted)
+    assert chosen.floating_ip_address == wanted
     admin_raw_conflict = admin_conn.network.post(
         "/floatingips", json={"floatingip": {"floating_network_id": public.id,
-                                             "floating_ip_address": "198.51.100.99"}})
+                                             "floating_ip_address": wanted}})
     assert admin_raw_conflict.status_code == 409
     demo_conn.network.delete_ip(fip)
     assert fip.id not in {f.id for f in demo_conn.network.ips()}
