@@ -6,15 +6,15 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
 import pytest
 
 from pocketstack.common import exceptions as exc
 from pocketstack.common.context import RequestContext
 from pocketstack.drivers.image.base import StoreFull
-from pocketstack.drivers.image.filesystem import FilesystemStore
-from pocketstack.drivers.image.hashing import HashingSink
+from pocketstack.drivers.image.filesystem import FilesystemStore, FileWriter
+from pocketstack.drivers.image.hashing import HashingSink, SinkClosed
 from pocketstack.services.image import formats, listing, patch
 from pocketstack.services.image.options import ImageOptions
 from tests.image.conftest import qcow2, vmdk
@@ -102,19 +102,56 @@ def test_filesystem_store_is_atomic(tmp_path):
     assert b"".join(store.iter_range("img", 2, 5, chunk_size=2)) == b"llo w"
 
 
-def test_filesystem_store_full_disk(tmp_path, monkeypatch):
-    store = FilesystemStore(tmp_path)
+@pytest.mark.parametrize("direct", [True, False])
+def test_filesystem_store_full_disk(tmp_path, monkeypatch, direct):
+    store = FilesystemStore(tmp_path, direct_io=direct)
     writer = store.open_writer("img")
 
     def full(fd, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    monkeypatch.setattr(os, "write", full)
     monkeypatch.setattr(os, "writev", full)
-    with pytest.raises(StoreFull):
-        writer.write(b"x")
+    with pytest.raises(StoreFull) as info:
+        writer.write(b"x" * (8 << 20))
     monkeypatch.undo()
-    writer.abort()
+    writer.abort()  # even while the error (and its traceback) is still around
+    assert info.value and not list((tmp_path / ".tmp").iterdir())
+
+
+@pytest.mark.parametrize("sizes", [[1], [4095, 1], [4 << 20], [(4 << 20) + 1, 4095],
+                                   [3 << 20, 3 << 20, 100_000, 0, 7]])
+def test_filesystem_store_direct_writes(tmp_path, sizes):
+    """Direct I/O: any block sizes, aligned or not, come out byte for byte."""
+    store = FilesystemStore(tmp_path)
+    writer = store.open_writer("img")
+    assert writer._view is not None or not hasattr(os, "O_DIRECT")
+    blocks = [os.urandom(n) for n in sizes]
+    writer.write_many(blocks[:1])
+    writer.write_many([memoryview(b) for b in blocks[1:]])
+    assert not (tmp_path / "img").exists()
+    assert (tmp_path / writer.commit()).read_bytes() == b"".join(blocks)
     assert not list((tmp_path / ".tmp").iterdir())
+
+
+def test_filesystem_store_direct_io_falls_back(tmp_path, monkeypatch):
+    """A device that refuses an aligned direct write (EINVAL) gets buffered writes."""
+    store = FilesystemStore(tmp_path)
+    writer = store.open_writer("img")
+    real_write = os.write
+    calls = []
+
+    def picky(fd, data):
+        calls.append(len(data))
+        if len(calls) == 1:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", picky)
+    data = os.urandom((4 << 20) + 10)
+    writer.write(data)
+    writer.commit()
+    assert (tmp_path / "img").read_bytes() == data and len(calls) >= 3
 
 
 def test_store_recovers_leftovers_of_dead_writers(tmp_path):
@@ -129,16 +166,77 @@ def test_store_recovers_leftovers_of_dead_writers(tmp_path):
 def test_hashing_sink(tmp_path):
     store = FilesystemStore(tmp_path)
     data = [os.urandom(100_000) for _ in range(5)]
-    with ThreadPoolExecutor(2) as pool:
-        sink = HashingSink(store.open_writer("h"), pool)
-        for block in data:
-            sink.feed(bytearray(block))
-        sink.writer.commit()
-    digest = sink.digest()
-    whole = b"".join(data)
+    sink = HashingSink(store.open_writer("h"), max_bytes=250_000)
+    for block in data:
+        sink.feed(bytearray(block))
+    sink.put([b"", data[0][:10], memoryview(data[1])[:1000]])  # several chunks, one block
+    digest = sink.finish()  # everything written and hashed: now the writer may commit
+    sink.writer.commit()
+    whole = b"".join(data) + data[0][:10] + data[1][:1000]
     assert digest.size == len(whole) and digest.checksum == hashlib.md5(whole).hexdigest()
     assert digest.hash_value == hashlib.sha512(whole).hexdigest()
     assert digest.head == whole[:65536] and digest.tail == whole[-512:]
+    assert (tmp_path / "h").read_bytes() == whole
+    assert sink.digest() is digest
+
+
+def test_hashing_sink_holds_a_bounded_window(tmp_path):
+    """The producer never gets more than max_bytes (plus one block) ahead of the slowest
+    consumer, and each consumer sees every block once, in order."""
+    gate = threading.Event()
+    seen: list[int] = []
+
+    class SlowWriter(FileWriter):
+        def write_many(self, blocks):
+            gate.wait()
+            seen.extend(len(b) for b in blocks)
+            super().write_many(blocks)
+
+    store = FilesystemStore(tmp_path)
+    sink = HashingSink(SlowWriter(store, "slow"), max_bytes=4 << 20)
+    block = os.urandom(1 << 20)
+    for _ in range(5):
+        sink.put([block])
+    assert sink.full and not sink.room().done()  # the writer has not taken anything yet
+    gate.set()
+    sink.room().result(timeout=10)
+    for _ in range(20):
+        sink.feed(block)
+        assert sink._window._held <= (4 << 20) + len(block)
+    digest = sink.finish()
+    assert seen == [1 << 20] * 25 and digest.size == 25 << 20
+    assert digest.checksum == hashlib.md5(block * 25).hexdigest()
+    sink.writer.abort()
+    assert not list((tmp_path / ".tmp").iterdir())
+
+
+def test_hashing_sink_reports_a_full_disk_and_cancels(tmp_path, monkeypatch):
+    store = FilesystemStore(tmp_path, direct_io=False)
+    writer = store.open_writer("full")
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "writev", full)
+    sink = HashingSink(writer, max_bytes=1 << 20)
+    sink.put([b"x" * 1000])
+    with pytest.raises(StoreFull):
+        sink.finish()
+    with pytest.raises(StoreFull):
+        sink.put([b"more"])
+    sink.cancel()
+    writer.abort()
+    monkeypatch.undo()
+    assert not list((tmp_path / ".tmp").iterdir())
+    # cancelled while data is still flowing: the threads stop, the producer is told
+    other = HashingSink(store.open_writer("other"), max_bytes=1 << 20)
+    other.put([os.urandom(2 << 20)])
+    other.cancel()
+    with pytest.raises(SinkClosed):
+        other.put([b"late"])
+    assert other.room().done()
+    other.writer.abort()
+    assert not list((tmp_path / ".tmp").iterdir())
 
 
 def test_import_uri_filtering():

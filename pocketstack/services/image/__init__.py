@@ -32,19 +32,17 @@ class Image:
         root = self.options.store_dir or settings.data_dir / "images"
         self.stores = Stores(root)
         self.quotas = Quotas(self.options)
-        # Writes and reads of image data; the hash pool runs md5 and sha512 side by side.
-        self.io_pool = ThreadPoolExecutor(16, thread_name_prefix="image-io")
-        self.hash_pool = ThreadPoolExecutor(16, thread_name_prefix="image-hash")
+        # Image data needs no pool: each upload's HashingSink runs its own three threads
+        # (md5, sha512, writer), and downloads read in anyio's worker threads.
         self.task_pool = ThreadPoolExecutor(4, thread_name_prefix="image-task")
         self.images = ImageService(db, self.options, self.quotas, self.stores.release)
-        self.data = DataService(db, self.options, self.quotas, self.stores, self.io_pool,
-                                self.hash_pool)
+        self.data = DataService(db, self.options, self.quotas, self.stores)
         self.members = MemberService(db, self.options)
         self.imports = ImportService(db, self.options, self.quotas, self.stores,
-                                     self.task_pool, self.hash_pool, settings.identity_url)
+                                     self.task_pool, settings.identity_url)
         self.metadefs = MetadefService(db)
         self.tasks = TaskService(db, self.options, self.stores, self.task_pool,
-                                 self.hash_pool, self.images.create)
+                                 self.images.create)
         self.recover()
 
     def usage(self, ctx: RequestContext) -> dict[str, Usage]:
@@ -78,8 +76,7 @@ class Image:
                 image.staged = None
 
     def close(self) -> None:
-        for pool in (self.task_pool, self.io_pool, self.hash_pool):
-            pool.shutdown(wait=False, cancel_futures=True)
+        self.task_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _alive(pid: int) -> bool:

@@ -1,11 +1,15 @@
 """Image data: upload (PUT /file), staging (PUT /stage) and download (GET /file).
 
-Uploads stream: blocks of BLOCK bytes are handed to a worker thread that writes and hashes
-them (md5 and sha512 in parallel) while the event loop receives the next block, so memory
-stays at a few blocks whatever the image size. The image moves queued -> saving -> active
-(or queued -> uploading when staging) in short transactions around the transfer; any failure
-(client gone, size mismatch, quota, full disk) discards the temporary file and puts the
-image back to queued, so nothing half-written is ever visible.
+Uploads stream: the event loop receives the body and hands it, in blocks of about BLOCK
+bytes, to the HashingSink, whose three threads (md5, sha512, file writer) each work through
+the blocks at their own pace; the loop only waits when the sink holds its maximum (16 MiB),
+so memory stays flat whatever the image size. Downloads send READ_CHUNK blocks, read on the
+event loop when the page cache holds them, else in a worker thread.
+
+The image moves queued -> saving -> active (or queued -> uploading when staging) in short
+transactions around the transfer; any failure (client gone, size mismatch, quota, full disk)
+stops the sink's threads, discards the temporary file and puts the image back to queued, so
+nothing half-written is ever visible.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,34 +92,32 @@ def lease() -> dict[str, Any]:
 
 
 class DataService:
-    def __init__(self, db: Database, options: ImageOptions, quotas: Quotas, stores: Stores,
-                 io_pool: Executor, hash_pool: Executor) -> None:
+    def __init__(self, db: Database, options: ImageOptions, quotas: Quotas,
+                 stores: Stores) -> None:
         self.db = db
         self.options = options
         self.quotas = quotas
         self.stores = stores
-        self.io_pool = io_pool
-        self.hash_pool = hash_pool
 
     # -- upload / stage -------------------------------------------------------------------
     async def upload(self, ctx: RequestContext, image_id: str, chunks: AsyncIterator[bytes],
                      *, size: int | None, store_id: str | None, staging: bool) -> None:
         up = await to_thread.run_sync(self._begin, ctx, image_id, size, store_id, staging)
         writer: StoreWriter | None = None
+        sink: HashingSink | None = None
         try:
             store = self.stores.staging if staging else up.store
             writer = await to_thread.run_sync(store.open_writer, image_id)
-            sink = HashingSink(writer, self.hash_pool, self.options.hashing_algorithm)
+            sink = HashingSink(writer, hash_algo=self.options.hashing_algorithm)
             await self._pump(chunks, sink, up)
-            digest = sink.digest()
+            digest = await to_thread.run_sync(sink.finish)
             if up.expected is not None and digest.size != up.expected:
                 raise exc.BadRequest(f"Size of uploaded data ({digest.size} bytes) does not "
                                      f"match the expected size ({up.expected} bytes).")
             location = await to_thread.run_sync(self._commit, writer)
         except BaseException as e:
             with CancelScope(shield=True):
-                if writer is not None:
-                    await to_thread.run_sync(writer.abort)
+                await to_thread.run_sync(_discard, sink, writer)
                 await to_thread.run_sync(self._restore, up)
             mapped = _mapped(e)
             if mapped is e:
@@ -126,35 +127,32 @@ class DataService:
             await to_thread.run_sync(self._finish, up, store, location, digest)
 
     async def _pump(self, chunks: AsyncIterator[bytes], sink: HashingSink, up: Upload) -> None:
+        """Receive the body on the event loop and hand it to the sink's threads in blocks of
+        about BLOCK bytes (lists of the chunks as received: no joining, no copy); wait only
+        when the sink holds its maximum."""
         loop = asyncio.get_running_loop()
         batch: list[bytes] = []
         batched = received = 0
-        pending: asyncio.Future[None] | None = None
-        try:
-            async with asyncio.timeout(IDLE_TIMEOUT) as idle:
-                async for chunk in chunks:
-                    if not chunk:
-                        continue
-                    received += len(chunk)
-                    if received > up.limit:
-                        raise exc.PayloadTooLarge(_too_large(up))
-                    idle.reschedule(loop.time() + IDLE_TIMEOUT)
-                    batch.append(chunk)
-                    batched += len(chunk)
-                    if batched >= BLOCK:
-                        if pending is not None:
-                            await pending
-                        pending = loop.run_in_executor(self.io_pool, sink.feed_many, batch)
-                        batch, batched = [], 0
-            if pending is not None:
-                await pending
-                pending = None
+        active, step = loop.time(), min(1.0, IDLE_TIMEOUT / 100)
+        async with asyncio.timeout(IDLE_TIMEOUT) as idle:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                received += len(chunk)
+                if received > up.limit:
+                    raise exc.PayloadTooLarge(_too_large(up))
+                if (now := loop.time()) - active >= step:  # the timeout counts idle time
+                    active = now
+                    idle.reschedule(now + IDLE_TIMEOUT)
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= BLOCK:
+                    sink.put(batch)
+                    batch, batched = [], 0
+                    if sink.full:
+                        await asyncio.wrap_future(sink.room())
             if batch:
-                await loop.run_in_executor(self.io_pool, sink.feed_many, batch)
-        finally:
-            if pending is not None:  # an error above: let the worker finish before cleanup
-                with CancelScope(shield=True):
-                    await asyncio.gather(pending, return_exceptions=True)
+                sink.put(batch)
 
     def _begin(self, ctx: RequestContext, image_id: str, size: int | None,
                store_id: str | None, staging: bool) -> Upload:
@@ -230,8 +228,9 @@ class DataService:
         return Download(store, location, size, offset, length, checksum, partial)
 
     async def chunks(self, dl: Download) -> AsyncIterator[bytes | memoryview]:
-        """The bytes of a download; what the page cache holds is read without a thread
-        switch, the rest in a worker thread."""
+        """The bytes of a download, READ_CHUNK at a time: what the page cache holds is read
+        on the event loop without a thread switch (the kernel's read-ahead keeps it ahead of
+        us), the rest in a worker thread."""
         reader = await to_thread.run_sync(dl.store.open_reader, dl.location)
         try:
             pos, end = dl.offset, dl.offset + dl.length
@@ -246,6 +245,14 @@ class DataService:
                 yield data
         finally:
             reader.close()
+
+
+def _discard(sink: HashingSink | None, writer: StoreWriter | None) -> None:
+    """After a failed upload: stop the sink's threads first, then drop the partial file."""
+    if sink is not None:
+        sink.cancel()
+    if writer is not None:
+        writer.abort()
 
 
 def _record_data(image: Any, up: Upload, store: ImageStore, location: str, digest: Digest,

@@ -8,7 +8,6 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,11 +46,11 @@ def uri_allowed(uri: str, options: ImageOptions) -> bool:
     return True
 
 
-def fetch(url: str, store: ImageStore, name: str, *, limit: int, pool: Executor,
-          options: ImageOptions, headers: dict[str, str] | None = None) -> Imported:
+def fetch(url: str, store: ImageStore, name: str, *, limit: int, options: ImageOptions,
+          headers: dict[str, str] | None = None) -> Imported:
     """Stream ``url`` into a new object of ``store`` (at most ``limit`` bytes)."""
     writer = store.open_writer(name)
-    sink = HashingSink(writer, pool, options.hashing_algorithm)
+    sink = HashingSink(writer, hash_algo=options.hashing_algorithm)
     try:
         request = urllib.request.Request(url, headers=headers or {})
         with urllib.request.urlopen(request, timeout=options.download_timeout) as resp:
@@ -67,11 +66,13 @@ def fetch(url: str, store: ImageStore, name: str, *, limit: int, pool: Executor,
                     raise ImportFailed(f"The image at {url} is larger than the {limit} bytes "
                                        "allowed.")
                 sink.feed(block)
+        digest = sink.finish()
         location = writer.commit()
     except BaseException as e:
+        sink.cancel()
         writer.abort()
         raise _failure(url, e) from e
-    return Imported(location, sink.digest())
+    return Imported(location, digest)
 
 
 def _failure(url: str, e: BaseException) -> BaseException:
@@ -86,8 +87,8 @@ def _failure(url: str, e: BaseException) -> BaseException:
     return e
 
 
-def from_staging(staging: ImageStore, store: ImageStore, staged: dict[str, Any], name: str,
-                 pool: Executor, options: ImageOptions) -> Imported:
+def from_staging(staging: ImageStore, store: ImageStore, staged: dict[str, Any],
+                 name: str) -> Imported:
     """Move staged data into the store (a rename when both are on one filesystem)."""
     digest = Digest(int(staged["size"]), staged["checksum"], staged["hash_algo"],
                     staged["hash_value"], b"", b"")

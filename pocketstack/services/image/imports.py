@@ -41,13 +41,12 @@ FAILED = "os_glance_failed_import"
 
 class ImportService:
     def __init__(self, db: Database, options: ImageOptions, quotas: Quotas, stores: Stores,
-                 task_pool: Executor, hash_pool: Executor, identity_url: str) -> None:
+                 task_pool: Executor, identity_url: str) -> None:
         self.db = db
         self.options = options
         self.quotas = quotas
         self.stores = stores
         self.task_pool = task_pool
-        self.hash_pool = hash_pool
         self.identity_url = identity_url
 
     def info(self) -> dict[str, Any]:
@@ -214,11 +213,10 @@ class ImportService:
                 raise ImportFailed("No staged data found for this image.")
             if int(staged["size"]) > limit:
                 raise ImportFailed("The staged data exceeds the image_size_total quota.")
-            return importers.from_staging(self.stores.staging, store, staged, image_id,
-                                          self.hash_pool, self.options)
+            return importers.from_staging(self.stores.staging, store, staged, image_id)
         if method == "web-download":
             return importers.fetch(params["uri"], store, image_id, limit=limit,
-                                   pool=self.hash_pool, options=self.options)
+                                   options=self.options)
         return self._glance_download(params, token, store, image_id, limit)
 
     def _glance_download(self, params: dict[str, Any], token: str | None, store: Any,
@@ -235,7 +233,7 @@ class ImportService:
             raise ImportFailed(f"Remote image {remote_id} is not active.")
         params["_remote"] = remote
         return importers.fetch(f"{endpoint}/v2/images/{remote_id}/file", store, image_id,
-                               limit=limit, pool=self.hash_pool, options=self.options,
+                               limit=limit, options=self.options,
                                headers={"X-Auth-Token": token})
 
     def _complete(self, task_id: str, imported: Imported | None,

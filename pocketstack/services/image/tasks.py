@@ -33,12 +33,11 @@ ImageCreator = Callable[[RequestContext, Any], ImageRecord]
 
 class TaskService:
     def __init__(self, db: Database, options: ImageOptions, stores: Stores,
-                 task_pool: Executor, hash_pool: Executor, create_image: ImageCreator) -> None:
+                 task_pool: Executor, create_image: ImageCreator) -> None:
         self.db = db
         self.options = options
         self.stores = stores
         self.task_pool = task_pool
-        self.hash_pool = hash_pool
         self.create_image = create_image
 
     def create(self, ctx: RequestContext, body: Any) -> ImageTask:
@@ -109,7 +108,7 @@ class TaskService:
             image_id = rec.image.id
             imported = importers.fetch(task.input["import_from"], self.stores.default,
                                        image_id, limit=self.options.image_size_cap,
-                                       pool=self.hash_pool, options=self.options)
+                                       options=self.options)
             self._activate(image_id, imported)
             self._set(task_id, "success", result={"image_id": image_id})
         except (importers.ImportFailed, exc.PocketstackError) as e:
