@@ -62,7 +62,7 @@ class Conductor:
             peek = self.c.tx.read(lambda s: self._peek(s, instance_id))
             if peek is None:
                 return
-            step, target, op, ranked = peek
+            step, target, op = peek
             if step.startswith("@"):
                 agent = self.c.agents.get(target)
                 if agent is None:
@@ -78,21 +78,19 @@ class Conductor:
                 log.error("server %s: unknown step %s", instance_id, step)
                 return
             self._local.step = step
-            self._local.ranked = ranked
             handoff = handler(instance_id)
 
-    def _peek(self, s: Session, instance_id: str
-              ) -> tuple[str, str | None, str, list[Any] | None] | None:
-        """The step the server waits for (and, for scheduling, the hosts ranked in this
-        same read transaction)."""
-        inst = InstanceRepo(s).live(instance_id)
-        if inst is None or not inst.task:
+    @staticmethod
+    def _peek(s: Session, instance_id: str) -> tuple[str, str | None, str] | None:
+        """The step the server waits for, the host it waits on, and the operation (from
+        the two columns that say so, not the whole row)."""
+        found = InstanceRepo(s).task_and_host(instance_id)
+        if found is None or not found.task:
             return None
-        step = L.current(inst.task)
+        step = L.current(found.task)
         if step is None:
             return None
-        ranked = self._rank(s, inst) if step == "schedule" else None
-        return step, L.target_host(inst, step), str(inst.task.get("op")), ranked
+        return step, L.target_host(found, step), str(found.task.get("op"))
 
     def _skip(self, instance_id: str) -> None:
         def work(s: Session) -> None:
@@ -144,11 +142,10 @@ class Conductor:
         self._with(instance_id, save)
 
     def _schedule(self, instance_id: str) -> tuple[str, Work] | None:
-        """Rank the hosts in a read transaction, then claim (and create the ports) in a
-        short write transaction; hands the spawn to the local agent straight away."""
-        ranked = getattr(self._local, "ranked", None)
+        """Rank the hosts, claim on the best and create the ports, in one write
+        transaction; hands the spawn to the local agent straight away."""
         try:
-            return self._with(instance_id, lambda s, i: self._place(s, i, ranked))
+            return self._with(instance_id, self._place)
         except NoValidHost as e:
             msg = e.message
             self._with(instance_id, lambda s, i: self._no_host(s, i, msg))
@@ -156,28 +153,13 @@ class Conductor:
             msg = e.message
             self._with(instance_id, lambda s, i: self._build_failed(s, i, msg))
 
-    def _rank(self, s: Session, inst: Instance) -> list[Any] | None:
-        """Hosts ranked for a plain boot (None: rank inside the write transaction, as
-        server groups need)."""
-        if inst.host:
-            return None
-        spec = self.request_spec(s, inst, lock=False)
-        if spec.group_policy:
-            return None
-        try:
-            return self.c.scheduler.ranked(s, spec, self.c.aggregates.topology())
-        except NoValidHost:
-            return None
-
-    def _place(self, s: Session, inst: Instance, ranked: list[Any] | None
-               ) -> tuple[str, Work] | None:
+    def _place(self, s: Session, inst: Instance) -> tuple[str, Work] | None:
         if (inst.task or {}).get("op") == "unshelve" and inst.host:
             L.advance(inst)  # shelved, not offloaded: it still has its host
             return None
         started = utcnow()
         spec = self.request_spec(s, inst)
-        placement = self.c.scheduler.place(s, inst.id, spec, self.c.aggregates.topology(),
-                                           ranked)
+        placement = self.c.scheduler.place(s, inst.id, spec, self.c.aggregates.topology())
         inst.host, inst.node, inst.availability_zone = placement.host, placement.node, \
             placement.zone
         req = inst.request or {}

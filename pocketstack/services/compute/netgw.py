@@ -225,13 +225,25 @@ class NetworkGateway:
                 self.net.ports.delete_port(s, port)
 
     def refresh(self, s: Session, instance: Any) -> list[dict[str, Any]]:
-        """The server's network info as the Networking service has it now."""
+        """The server's network info as the Networking service has it now (two queries:
+        the ports with their networks and fixed IPs, then their floating IPs)."""
         known = {n["port_id"]: n for n in instance.network_info or []}
-        out = []
-        for port in PortRepo(s).on_device(instance.id):
-            old = known.get(port.id, {})
-            out.append(self.info(s, port, preexisting=bool(old.get("preexisting")),
-                                 tag=old.get("tag")))
+        ports: dict[str, dict[str, Any]] = {}
+        for port_id, net_id, net_name, mac, ip, subnet_id in \
+                PortRepo(s).addresses_on_device(instance.id):
+            entry = ports.get(port_id)
+            if entry is None:
+                old = known.get(port_id, {})
+                entry = ports[port_id] = {
+                    "port_id": port_id, "network_id": net_id, "network_name": net_name or "",
+                    "mac": mac, "ips": [], "floating": [],
+                    "preexisting": bool(old.get("preexisting")), "tag": old.get("tag")}
+            if ip is not None:
+                entry["ips"].append({"address": ip, "subnet_id": subnet_id,
+                                     "version": ipaddress.ip_address(ip).version})
+        for port_id, address in FloatingIPRepo(s).addresses_on_ports(list(ports)):
+            ports[port_id]["floating"].append(address)
+        out = list(ports.values())
         order = list(known)
         out.sort(key=lambda n: order.index(n["port_id"]) if n["port_id"] in order else 1 << 30)
         return out

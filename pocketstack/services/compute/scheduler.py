@@ -32,6 +32,9 @@ from pocketstack.services.compute.options import ComputeOptions
 
 NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
 AGG_SPEC = "aggregate_instance_extra_specs:"
+# How many hosts a plain boot's ranking reads, best first: enough for the claims that race
+# with it (place() ranks again from the write transaction's view if all of them filled up).
+FAST_RANK = 8
 
 
 class NoValidHost(exc.PocketstackError):
@@ -199,6 +202,9 @@ class Scheduler:
             return sign * h.free_ram + soft * spec.group_hosts.count(h.host)
 
         hosts.sort(key=weight, reverse=True)
+        return self._shuffle_subset(hosts)
+
+    def _shuffle_subset(self, hosts: list[Candidate]) -> list[Candidate]:
         subset = min(self.options.host_subset_size, len(hosts))
         if subset > 1:
             first = hosts[:subset]
@@ -206,22 +212,35 @@ class Scheduler:
             hosts[:subset] = first
         return hosts
 
+    def plain(self, spec: RequestSpec) -> bool:
+        """Whether only the capacity and liveness filters and the free-RAM weigher apply."""
+        return spec.group_policy is None and all(
+            applies is _always or not applies(spec) for _, _, applies in self.filters)
+
     # -- placing ------------------------------------------------------------------------------
     def ranked(self, s: Session, spec: RequestSpec, topo: Topology) -> list[Candidate]:
-        """The hosts that fit, best first (from the session's view of the nodes)."""
+        """The hosts that fit, best first (from the session's view of the nodes).
+
+        A plain boot asks the database for the best few hosts (FAST_RANK) instead of
+        reading and ranking every host in Python; when none fits, the full ranking runs
+        so that the fault says which filter left no host."""
+        if self.plain(spec):
+            alive_since = utcnow() - timedelta(seconds=self.options.service_down_time)
+            rows = NodeRepo(s).fitting(
+                alive_since, spec.vcpus, spec.memory_mb, spec.disk_gb,
+                most_free_first=self.options.weigher == "spread",
+                limit=max(FAST_RANK, self.options.host_subset_size))
+            if rows:
+                return self._shuffle_subset([Candidate(r) for r in rows])
         return self.rank(NodeRepo(s).candidates(), spec, topo)
 
-    def place(self, s: Session, consumer_id: str, spec: RequestSpec, topo: Topology,
-              ranked: list[Candidate] | None = None) -> Placement:
-        """Claim on the best host that still fits (in ``s``). ``ranked`` may come from an
-        earlier read (ranking outside the write transaction keeps it short): a host that
-        filled up meanwhile fails its conditional claim and the next one is tried; when
-        none is left, the hosts are ranked again from this transaction's view."""
-        outside = ranked is not None
-        for attempt in range(2 if outside else 1):
-            if ranked is None or attempt:
-                ranked = self.ranked(s, spec, topo)
-            for cand in ranked:
+    def place(self, s: Session, consumer_id: str, spec: RequestSpec, topo: Topology
+              ) -> Placement:
+        """Rank the hosts from this transaction's view and claim on the best one that still
+        fits (a host that a concurrent claim filled meanwhile fails its conditional claim,
+        and the next one is tried; when all the ranked ones filled up, rank again)."""
+        for _ in range(2):
+            for cand in self.ranked(s, spec, topo):
                 if self.claim(s, consumer_id, cand.row.id, spec.vcpus, spec.memory_mb,
                               spec.disk_gb):
                     return Placement(cand.row.id, cand.host, cand.node,

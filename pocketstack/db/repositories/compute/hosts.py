@@ -72,15 +72,33 @@ class NodeRepo(Repository[ComputeNode]):
             stmt = stmt.limit(limit)
         return self.session.scalars(stmt).all()
 
-    def candidates(self) -> list[Any]:
-        """Every node with its service's state: the scheduler's view (one query)."""
+    @staticmethod
+    def _candidate_select() -> Any:
         S = ComputeService
-        stmt = select(N.id, N.host, N.hypervisor_hostname, N.vcpus, N.memory_mb, N.local_gb,
+        return select(N.id, N.host, N.hypervisor_hostname, N.vcpus, N.memory_mb, N.local_gb,
                       N.vcpus_used, N.memory_mb_used, N.local_gb_used, N.running_vms,
                       N.cpu_allocation_ratio, N.ram_allocation_ratio,
                       N.disk_allocation_ratio, N.reserved_host_memory_mb, N.hypervisor_type,
-                      S.disabled, S.forced_down, S.last_seen_up).join(
-            S, S.id == N.service_id).order_by(N.id)
+                      S.disabled, S.forced_down, S.last_seen_up).join(S, S.id == N.service_id)
+
+    def candidates(self) -> list[Any]:
+        """Every node with its service's state: the scheduler's view (one query)."""
+        return list(self.session.execute(self._candidate_select().order_by(N.id)).all())
+
+    def fitting(self, alive_since: datetime, vcpus: int, memory_mb: int, disk_gb: int, *,
+                most_free_first: bool, limit: int) -> list[Any]:
+        """The first ``limit`` nodes, best first, that are up and enabled and have room for
+        the request: the filtering and weighing of a plain boot done by the database (the
+        same arithmetic as the scheduler's Candidate, ties broken by node id)."""
+        S = ComputeService
+        free_ram = (N.memory_mb - N.reserved_host_memory_mb) * N.ram_allocation_ratio \
+            - N.memory_mb_used
+        stmt = self._candidate_select().where(
+            S.disabled.is_(False), S.forced_down.is_(False), S.last_seen_up >= alive_since,
+            free_ram >= memory_mb,
+            N.vcpus * N.cpu_allocation_ratio - N.vcpus_used >= vcpus,
+            N.local_gb * N.disk_allocation_ratio - N.local_gb_used >= disk_gb,
+        ).order_by(free_ram.desc() if most_free_first else free_ram.asc(), N.id).limit(limit)
         return list(self.session.execute(stmt).all())
 
     def claim(self, node_id: int, vcpus: int, memory_mb: int, disk_gb: int) -> bool:

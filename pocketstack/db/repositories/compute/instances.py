@@ -59,6 +59,11 @@ class InstanceRepo(Repository[Instance]):
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
 
+    def task_and_host(self, instance_id: str) -> Any:
+        """(task, host) of a live server, without loading the whole row (None if gone)."""
+        return self.session.execute(select(I.task, I.host).where(
+            I.id == instance_id, I.deleted.is_(False))).first()
+
     def count_on_host(self, host: str) -> int:
         return self.count(I.host == host, I.deleted.is_(False))
 

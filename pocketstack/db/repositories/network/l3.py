@@ -39,6 +39,15 @@ class FloatingIPRepo(Repository[FloatingIP]):
     def on_fixed_port(self, port_id: str) -> Sequence[FloatingIP]:
         return self.find(FloatingIP.fixed_port_id == port_id)
 
+    def addresses_on_ports(self, port_ids: list[str]) -> list[tuple[str, str]]:
+        """(fixed_port_id, floating_ip_address) of the floating IPs on these ports."""
+        if not port_ids:
+            return []
+        rows = self.session.execute(select(FloatingIP.fixed_port_id,
+                                           FloatingIP.floating_ip_address).where(
+            FloatingIP.fixed_port_id.in_(port_ids)))
+        return [(str(p), str(a)) for p, a in rows]
+
     def on_network(self, network_id: str) -> Sequence[FloatingIP]:
         return self.find(FloatingIP.floating_network_id == network_id)
 
