@@ -4,6 +4,7 @@ volume."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -98,3 +99,30 @@ def test_boot_from_volume(admin_conn: Any, admin_raw: Any, boot: Any, image: Any
     while admin_conn.block_storage.find_volume(vol.id) is not None:
         assert time.monotonic() < deadline, "the volume was not deleted with its server"
         time.sleep(0.2)
+
+
+def test_snapshot_of_volume_backed_server(admin_conn: Any, admin_raw: Any, boot: Any,
+                                          image: Any, unique: str) -> None:
+    """As Nova does: each volume is snapshotted in the Block Storage service, and the image
+    (no data) maps the new server's disks to those snapshots."""
+    server = boot(imageRef="", block_device_mapping_v2=[{
+        "uuid": image.id, "source_type": "image", "destination_type": "volume",
+        "volume_size": 1, "boot_index": 0, "delete_on_termination": True}])
+    vol_id = server["os-extended-volumes:volumes_attached"][0]["id"]
+    resp = admin_raw.ok("POST", f"/v2.1/servers/{server['id']}/action",
+                        {"createImage": {"name": unique}}, version="2.45", expect=202)
+    img = admin_conn.image.wait_for_status(admin_conn.image.get_image(resp["image_id"]),
+                                           status="active", wait=30)
+    props = img.properties
+    assert props["bdm_v2"] in ("True", True) and props["root_device_name"] == "/dev/vda"
+    mapping = json.loads(props["block_device_mapping"])
+    assert len(mapping) == 1 and mapping[0]["source_type"] == "snapshot"
+    assert mapping[0]["boot_index"] == 0 and mapping[0]["volume_size"] == 1
+    snap = admin_conn.block_storage.get_snapshot(mapping[0]["snapshot_id"])
+    assert snap.volume_id == vol_id
+    snap = admin_conn.block_storage.wait_for_status(snap, status="available", wait=30)
+    admin_conn.image.delete_image(img)
+    admin_conn.block_storage.delete_snapshot(snap)
+    admin_conn.block_storage.wait_for_delete(snap, wait=30)
+    admin_raw.ok("DELETE", f"/v2.1/servers/{server['id']}", expect=204)
+    admin_raw.wait(server["id"], "DELETED")

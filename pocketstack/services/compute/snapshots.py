@@ -70,15 +70,34 @@ class SnapshotService:
 
     def _volume_snapshot(self, ctx: RequestContext, inst: Instance, name: str,
                          props: dict[str, str]) -> ImageInfo:
-        """A volume-backed server's snapshot: an image naming its volumes, no data."""
-        bdms = self.c.tx.read(lambda s: InstanceRepo(s).bdms(inst.id))
-        mapping = [{"source_type": "volume", "destination_type": "volume",
-                    "volume_id": b.volume_id, "boot_index": b.boot_index,
-                    "device_name": b.device_name, "delete_on_termination": False}
-                   for b in bdms if b.volume_id]
-        props = {**props, "bdm_v2": "True", "root_device_name": "/dev/vda",
-                 "block_device_mapping": json.dumps(mapping)}
-        image = self.c.images.create_snapshot(ctx, name, None, props)
+        """A volume-backed server's snapshot, as Nova makes it: a snapshot of each of its
+        volumes in the Block Storage service (forced: they are in use), and an image with no
+        data whose ``block_device_mapping`` boots a new server from those snapshots."""
+        bdms = [b for b in self.c.tx.read(lambda s: InstanceRepo(s).bdms(inst.id))
+                if b.volume_id and b.destination_type == "volume"]
+        mapping: list[dict[str, Any]] = []
+        taken: list[str] = []
+        try:
+            for b in bdms:
+                snap = self.c.volumes.snapshot(inst.project_id, str(b.volume_id),
+                                               f"snapshot for {name}", "")
+                taken.append(str(snap["id"]))
+                mapping.append({
+                    "source_type": "snapshot", "destination_type": "volume",
+                    "snapshot_id": snap["id"], "volume_id": None, "image_id": None,
+                    "volume_size": snap.get("size") or b.volume_size,
+                    "boot_index": b.boot_index, "device_name": b.device_name,
+                    "delete_on_termination": bool(b.delete_on_termination),
+                    "disk_bus": b.disk_bus, "device_type": b.device_type,
+                    "guest_format": b.guest_format, "volume_type": b.volume_type,
+                    "tag": b.tag, "no_device": None})
+            props = {**props, "bdm_v2": "True", "root_device_name": "/dev/vda",
+                     "block_device_mapping": json.dumps(mapping)}
+            image = self.c.images.create_snapshot(ctx, name, None, props)
+        except exc.PocketstackError:
+            for snap_id in taken:  # nothing half-made is left behind
+                self.c.volumes.delete_snapshot(inst.project_id, snap_id)
+            raise
         self.c.images.upload(inst.project_id, image.id, b"")
         self.c.tx.write(lambda s: History.record(s, inst.id, "createImage", ctx))
         return image

@@ -96,6 +96,20 @@ class VolumeGateway:
             time.sleep(0.05)
         raise exc.Conflict(f"Volume {volume_id} did not become available in time.")
 
+    def snapshot(self, project_id: str, volume_id: str, name: str, description: str
+                 ) -> dict[str, Any]:
+        """A snapshot of a volume that may be attached (Nova's create_snapshot_force); it
+        becomes available asynchronously. Returns the snapshot as Cinder shows it."""
+        return dict(self.service.snapshots.create(
+            system_ctx(project_id), {"volume_id": volume_id, "force": True, "name": name,
+                                     "description": description}, in_use_ok=True))
+
+    def delete_snapshot(self, project_id: str, snapshot_id: str) -> None:
+        try:
+            self.service.snapshots.delete(system_ctx(project_id), snapshot_id, force=True)
+        except (exc.NotFound, exc.BadRequest):
+            pass
+
     def delete(self, project_id: str, volume_id: str) -> None:
         try:
             self.service.volumes.delete(system_ctx(project_id), volume_id)
