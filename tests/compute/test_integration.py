@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 from tests.compute.conftest import make_network
@@ -126,3 +127,35 @@ def test_snapshot_of_volume_backed_server(admin_conn: Any, admin_raw: Any, boot:
     admin_conn.block_storage.wait_for_delete(snap, wait=30)
     admin_raw.ok("DELETE", f"/v2.1/servers/{server['id']}", expect=204)
     admin_raw.wait(server["id"], "DELETED")
+
+
+def test_assisted_volume_snapshots(admin_conn: Any, admin_raw: Any, demo_raw: Any,
+                                   boot: Any, unique: str) -> None:
+    """os-assisted-volume-snapshots (Cinder's callback for file-backed volumes): only for
+    a volume attached to a server; service or admin only; delete_info is required."""
+    sid = boot()["id"]
+    vol = _volume(admin_conn, unique)
+    snap_id = str(uuid.uuid4())
+    body = {"snapshot": {"volume_id": vol.id, "create_info": {
+        "snapshot_id": snap_id, "type": "qcow2", "new_file": "new_file"}}}
+    assert "Block Device Mapping" in admin_raw.error(
+        "POST", "/v2.1/os-assisted-volume-snapshots", body, expect=400)
+    admin_raw.ok("POST", f"/v2.1/servers/{sid}/os-volume_attachments", {
+        "volumeAttachment": {"volumeId": vol.id}})
+    demo_raw.error("POST", "/v2.1/os-assisted-volume-snapshots", body, expect=403)
+    bad = {"snapshot": {"volume_id": vol.id, "create_info": {"snapshot_id": snap_id,
+                                                             "type": "raw", "new_file": "f"}}}
+    admin_raw.error("POST", "/v2.1/os-assisted-volume-snapshots", bad, expect=400)
+    made = admin_raw.ok("POST", "/v2.1/os-assisted-volume-snapshots", body)["snapshot"]
+    assert made == {"id": snap_id, "volumeId": vol.id}
+    path = f"/v2.1/os-assisted-volume-snapshots/{snap_id}"
+    admin_raw.error("DELETE", path, expect=400)
+    admin_raw.error("DELETE", path + "?delete_info=not-json", expect=400)
+    other = json.dumps({"volume_id": str(uuid.uuid4())})
+    admin_raw.error("DELETE", f"{path}?delete_info={other}", expect=404)
+    info = json.dumps({"volume_id": vol.id, "type": "qcow2"})
+    admin_raw.ok("DELETE", f"{path}?delete_info={info}", expect=204)
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}/os-volume_attachments/{vol.id}", expect=202)
+    admin_conn.block_storage.wait_for_status(vol, status="available", wait=30)
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+    admin_conn.block_storage.delete_volume(vol)

@@ -133,3 +133,19 @@ class AttachmentService:
                 s.delete(row)
             History.record(s, inst.id, "detach_volume", ctx)
         self.c.tx.write(work)
+
+    # -- assisted volume snapshots (os-assisted-volume-snapshots) ---------------------------
+    def assisted_snapshot(self, volume_id: str) -> None:
+        """Cinder asks the hypervisor of the server a file-backed volume is attached to for
+        a snapshot (create) or a block commit (delete). The fake driver keeps no volume
+        files, so there is nothing for its host to do; the request is checked as Nova
+        checks it: the volume must be attached to a server, and only once."""
+        def work(s: Session) -> None:
+            bdms = InstanceRepo(s).live_bdms_of_volume(volume_id)
+            if not bdms:
+                raise not_attached(volume_id)
+            if len(bdms) > 1:
+                raise exc.BadRequest(f"Volume {volume_id} is attached to more than one "
+                                     f"server; assisted snapshots need a single attachment.")
+        self.c.tx.read(work)
+

@@ -3,6 +3,7 @@ external events and the instance usage audit log."""
 
 from __future__ import annotations
 
+import json
 import zlib
 from typing import Any
 
@@ -222,6 +223,52 @@ def external_events(request: Request, payload: Any = Body(None),
             ev = {**ev, "code": 404, "status": "failed"}
         out.append(ev)
     return ok({"events": out}, status=200 if found == len(out) else (207 if found else 404))
+
+
+ASSISTED_CREATE = schemas.wrap("snapshot", schemas.obj({
+    "volume_id": {"type": "string", "minLength": 1},
+    "create_info": schemas.obj({"snapshot_id": {"type": "string", "minLength": 1},
+                                "type": {"type": "string", "enum": ["qcow2"]},
+                                "new_file": {"type": "string", "minLength": 1},
+                                "id": {"type": "string"}},
+                               ("snapshot_id", "type", "new_file"))},
+    ("volume_id", "create_info")))
+
+
+def _service_api(ctx: RequestContext, rule: str) -> None:
+    """Nova's ``service_api`` rule: a service user (Cinder) or an admin."""
+    if not (ctx.is_admin or "service" in ctx.roles):
+        raise policy.denied(rule)
+
+
+@router.post("/os-assisted-volume-snapshots")
+def assisted_snapshot_create(request: Request, payload: Any = Body(None),
+                             ctx: RequestContext = Depends(authenticated)) -> JSONResponse:
+    _service_api(ctx, "os_compute_api:os-assisted-volume-snapshots:create")
+    snap = validation.validate(ASSISTED_CREATE, payload)["snapshot"]
+    try:
+        compute(request).attachments.assisted_snapshot(snap["volume_id"])
+    except exc.NotFound as e:
+        raise exc.BadRequest(e.message) from None
+    return ok({"snapshot": {"id": snap["create_info"]["snapshot_id"],
+                            "volumeId": snap["volume_id"]}})
+
+
+@router.delete("/os-assisted-volume-snapshots/{snapshot_id}")
+def assisted_snapshot_delete(request: Request, snapshot_id: str,
+                             ctx: RequestContext = Depends(authenticated)) -> Response:
+    _service_api(ctx, "os_compute_api:os-assisted-volume-snapshots:delete")
+    raw = request.query_params.get("delete_info")
+    if raw is None:
+        raise exc.BadRequest("The delete_info query parameter is required.")
+    try:
+        info = json.loads(raw)
+    except ValueError:
+        raise exc.BadRequest("delete_info is not valid JSON.") from None
+    if not isinstance(info, dict) or not isinstance(info.get("volume_id"), str):
+        raise exc.BadRequest("delete_info must be a JSON object with a volume_id.")
+    compute(request).attachments.assisted_snapshot(info["volume_id"])
+    return Response(status_code=204)
 
 
 @router.get("/os-instance_usage_audit_log")

@@ -209,6 +209,14 @@ class InstanceRepo(Repository[Instance]):
             BlockDeviceMapping.instance_uuid == instance_id,
             BlockDeviceMapping.volume_id == volume_id)).first()
 
+    def live_bdms_of_volume(self, volume_id: str) -> list[BlockDeviceMapping]:
+        """The mappings of a volume on servers that are not deleted (one per server it is
+        attached to)."""
+        return list(self.session.scalars(select(BlockDeviceMapping).join(
+            I, I.id == BlockDeviceMapping.instance_uuid).where(
+            BlockDeviceMapping.volume_id == volume_id, I.deleted.is_(False)).order_by(
+            BlockDeviceMapping.id)))
+
     def volume_in_use(self, volume_id: str) -> bool:
         return bool(self.session.scalar(select(func.count()).select_from(BlockDeviceMapping)
                                         .join(I, I.id == BlockDeviceMapping.instance_uuid)
