@@ -20,6 +20,14 @@ def default_data_dir() -> Path:
     return Path(base) / "pocketstack"
 
 
+# Glance's defaults for the image service's list options.
+IMAGE_DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso",
+                      "ploop"]
+IMAGE_CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
+IMAGE_IMPORT_METHODS = ["glance-direct", "web-download", "copy-image", "glance-download"]
+IMAGE_GLANCE_DOWNLOAD_PROPERTIES = ["hw_", "trait:", "os_distro", "os_secure_boot", "os_type"]
+
+
 class Settings(BaseSettings):
     """All pocketstack options. Environment variables use the POCKETSTACK_ prefix."""
 
@@ -237,6 +245,81 @@ class Settings(BaseSettings):
     )
     compute_quota_injected_file_path_bytes: int = Field(
         255, description="Default length of an injected file's path."
+    )
+
+    # Image (Glance v2 semantics) ------------------------------------------------------
+    # Quotas follow Glance's Keystone unified-limit names; a negative value means unlimited.
+    # List options take a JSON list in the environment, e.g. POCKETSTACK_IMAGE_ALLOWED_PORTS=
+    # '[80, 443]', and an array in the TOML file (pydantic copies list defaults per instance).
+    image_store_dir: Path | None = Field(
+        None, description="Directory of the local image store (default: <data_dir>/images)."
+    )
+    image_count_total: int = Field(
+        -1, description="Images a project may own (Glance's image_count_total; -1: no limit)."
+    )
+    image_size_total: int = Field(
+        -1, description="MiB of image data a project may store (Glance's image_size_total; "
+        "-1: no limit)."
+    )
+    image_stage_total: int = Field(
+        -1, description="MiB a project may have staged for interoperable import (Glance's "
+        "image_stage_total; -1: no limit)."
+    )
+    image_count_uploading: int = Field(
+        -1, description="Uploads and imports a project may run at once (Glance's "
+        "image_count_uploading; -1: no limit)."
+    )
+    image_size_cap: int = Field(
+        1 << 40, description="Largest image accepted, in bytes (Glance's image_size_cap; "
+        "default 1 TiB)."
+    )
+    image_member_quota: int = Field(
+        128, description="Members an image may have (Glance's image_member_quota)."
+    )
+    image_tag_quota: int = Field(
+        128, description="Tags an image may have (Glance's image_tag_quota)."
+    )
+    image_property_quota: int = Field(
+        128, description="Custom properties an image may have (Glance's image_property_quota)."
+    )
+    image_hashing_algorithm: str = Field(
+        "sha512", description="hashlib algorithm of the os_hash_algo/os_hash_value "
+        "multihash computed over uploaded image data."
+    )
+    image_disk_formats: list[str] = Field(
+        IMAGE_DISK_FORMATS, description="Disk formats an image may declare (JSON list)."
+    )
+    image_container_formats: list[str] = Field(
+        IMAGE_CONTAINER_FORMATS, description="Container formats an image may declare "
+        "(JSON list)."
+    )
+    image_import_methods: list[str] = Field(
+        IMAGE_IMPORT_METHODS, description="Interoperable image import methods offered "
+        "(JSON list)."
+    )
+    image_allowed_schemes: list[str] = Field(
+        ["http", "https"], description="URL schemes the web-download import may fetch "
+        "(JSON list)."
+    )
+    image_allowed_ports: list[int] = Field(
+        [], description="Ports the web-download import may fetch from (JSON list; empty: any)."
+    )
+    image_disallowed_hosts: list[str] = Field(
+        ["169.254.169.254"], description="Hosts the web-download import must not fetch from "
+        "(JSON list; default: the metadata service address)."
+    )
+    image_download_timeout: float = Field(
+        60.0, description="Seconds a web-download import may stall before it fails."
+    )
+    image_glance_download_properties: list[str] = Field(
+        IMAGE_GLANCE_DOWNLOAD_PROPERTIES, description="Properties (or prefixes of them) the "
+        "glance-download import copies from the remote image (JSON list)."
+    )
+    image_limit_param_default: int = Field(
+        25, description="Page size of image lists when the request gives no limit."
+    )
+    image_api_limit_max: int = Field(
+        1000, description="Largest page size of image lists (larger limits are lowered to it)."
     )
 
     @classmethod

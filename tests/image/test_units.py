@@ -251,3 +251,36 @@ def test_import_uri_filtering():
     strict = ImageOptions(allowed_ports=[80, 443])
     assert uri_allowed("http://example.org/x", strict)
     assert not uri_allowed("http://example.org:8080/x", strict)
+
+
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path, **env: str):
+    from pocketstack.config import Settings
+
+    for key in list(os.environ):
+        if key.startswith("POCKETSTACK_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("POCKETSTACK_DATA_DIR", str(tmp_path))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Settings()
+
+
+def test_image_options_defaults_match_settings(monkeypatch, tmp_path):
+    options = ImageOptions.from_settings(_isolated_settings(monkeypatch, tmp_path))
+    assert options.store_dir == tmp_path / "images"
+    assert options == ImageOptions(store_dir=tmp_path / "images")
+
+
+def test_image_options_from_environment(monkeypatch, tmp_path):
+    settings = _isolated_settings(
+        monkeypatch, tmp_path, POCKETSTACK_IMAGE_COUNT_TOTAL="3",
+        POCKETSTACK_IMAGE_SIZE_TOTAL="2", POCKETSTACK_IMAGE_SIZE_CAP="4096",
+        POCKETSTACK_IMAGE_STORE_DIR=str(tmp_path / "store"),
+        POCKETSTACK_IMAGE_ALLOWED_PORTS="[80, 443]",
+        POCKETSTACK_IMAGE_IMPORT_METHODS='["glance-direct"]')
+    options = ImageOptions.from_settings(settings)
+    assert (options.count_total, options.size_total, options.image_size_cap) == (3, 2, 4096)
+    assert options.store_dir == tmp_path / "store"
+    assert options.allowed_ports == [80, 443] and options.import_methods == ["glance-direct"]
+    with pytest.raises(ValueError):
+        _isolated_settings(monkeypatch, tmp_path, POCKETSTACK_IMAGE_TAG_QUOTA="many")

@@ -28,7 +28,7 @@ class Image:
     def __init__(self, db: Database, settings: Settings,
                  options: ImageOptions | None = None) -> None:
         self.db = db
-        self.options = options or ImageOptions()
+        self.options = options or ImageOptions.from_settings(settings)
         root = self.options.store_dir or settings.data_dir / "images"
         self.stores = Stores(root)
         self.quotas = Quotas(self.options)

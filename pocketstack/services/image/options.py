@@ -1,53 +1,68 @@
-"""Image service options (environment prefix POCKETSTACK_IMAGE_), with Glance's defaults.
+"""The image settings, resolved once (Settings -> ImageOptions), with Glance's defaults.
 
+The options themselves (POCKETSTACK_IMAGE_*) are documented in pocketstack/config.py.
 Quotas follow Glance's Keystone unified-limit names; a negative value means unlimited.
 Sizes of the size quotas are in MiB, as Glance counts them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pocketstack.config import (
+    IMAGE_CONTAINER_FORMATS,
+    IMAGE_DISK_FORMATS,
+    IMAGE_GLANCE_DOWNLOAD_PROPERTIES,
+    IMAGE_IMPORT_METHODS,
+    Settings,
+)
 
-DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso",
-                "ploop"]
-CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
-IMPORT_METHODS = ["glance-direct", "web-download", "copy-image", "glance-download"]
+DISK_FORMATS = IMAGE_DISK_FORMATS
+CONTAINER_FORMATS = IMAGE_CONTAINER_FORMATS
+IMPORT_METHODS = IMAGE_IMPORT_METHODS
 
 
-class ImageOptions(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="POCKETSTACK_IMAGE_", extra="ignore")
+@dataclass
+class ImageOptions:
+    store_dir: Path | None = None
+    count_total: int = -1
+    size_total: int = -1
+    stage_total: int = -1
+    count_uploading: int = -1
+    image_size_cap: int = 1 << 40
+    member_quota: int = 128
+    tag_quota: int = 128
+    property_quota: int = 128
+    hashing_algorithm: str = "sha512"
+    disk_formats: list[str] = field(default_factory=lambda: list(DISK_FORMATS))
+    container_formats: list[str] = field(default_factory=lambda: list(CONTAINER_FORMATS))
+    import_methods: list[str] = field(default_factory=lambda: list(IMPORT_METHODS))
+    allowed_schemes: list[str] = field(default_factory=lambda: ["http", "https"])
+    allowed_ports: list[int] = field(default_factory=list)
+    disallowed_hosts: list[str] = field(default_factory=lambda: ["169.254.169.254"])
+    download_timeout: float = 60.0
+    glance_download_properties: list[str] = field(
+        default_factory=lambda: list(IMAGE_GLANCE_DOWNLOAD_PROPERTIES))
+    limit_param_default: int = 25
+    api_limit_max: int = 1000
 
-    store_dir: Path | None = Field(None, description="Directory of the local store "
-                                   "(default: <data_dir>/images).")
-    count_total: int = Field(-1, description="Images a project may own (image_count_total).")
-    size_total: int = Field(-1, description="MiB of image data a project may store "
-                            "(image_size_total).")
-    stage_total: int = Field(-1, description="MiB a project may have staged for import "
-                             "(image_stage_total).")
-    count_uploading: int = Field(-1, description="Uploads and imports a project may run at "
-                                 "once (image_count_uploading).")
-    image_size_cap: int = Field(1 << 40, description="Largest image accepted, in bytes.")
-    member_quota: int = Field(128, description="Members an image may have.")
-    tag_quota: int = Field(128, description="Tags an image may have.")
-    property_quota: int = Field(128, description="Custom properties an image may have.")
-    hashing_algorithm: str = Field("sha512", description="os_hash_algo of uploaded data.")
-    disk_formats: list[str] = Field(default_factory=lambda: list(DISK_FORMATS))
-    container_formats: list[str] = Field(default_factory=lambda: list(CONTAINER_FORMATS))
-    import_methods: list[str] = Field(default_factory=lambda: list(IMPORT_METHODS),
-                                      description="Interoperable import methods offered.")
-    allowed_schemes: list[str] = Field(default_factory=lambda: ["http", "https"],
-                                       description="URL schemes web-download may fetch.")
-    allowed_ports: list[int] = Field(default_factory=list, description="Ports web-download "
-                                     "may fetch from (empty: any).")
-    disallowed_hosts: list[str] = Field(default_factory=lambda: ["169.254.169.254"],
-                                        description="Hosts web-download must not fetch from "
-                                        "(default: the metadata service address).")
-    download_timeout: float = Field(60.0, description="Seconds a web-download may stall.")
-    glance_download_properties: list[str] = Field(
-        default_factory=lambda: ["hw_", "trait:", "os_distro", "os_secure_boot", "os_type"],
-        description="Properties (or prefixes) glance-download copies from the remote image.")
-    limit_param_default: int = Field(25, description="Page size of image lists.")
-    api_limit_max: int = Field(1000, description="Largest page size of image lists.")
+    @classmethod
+    def from_settings(cls, s: Settings) -> ImageOptions:
+        return cls(
+            store_dir=Path(s.image_store_dir) if s.image_store_dir else s.data_dir / "images",
+            count_total=s.image_count_total, size_total=s.image_size_total,
+            stage_total=s.image_stage_total, count_uploading=s.image_count_uploading,
+            image_size_cap=s.image_size_cap, member_quota=s.image_member_quota,
+            tag_quota=s.image_tag_quota, property_quota=s.image_property_quota,
+            hashing_algorithm=s.image_hashing_algorithm,
+            disk_formats=list(s.image_disk_formats),
+            container_formats=list(s.image_container_formats),
+            import_methods=list(s.image_import_methods),
+            allowed_schemes=list(s.image_allowed_schemes),
+            allowed_ports=list(s.image_allowed_ports),
+            disallowed_hosts=list(s.image_disallowed_hosts),
+            download_timeout=s.image_download_timeout,
+            glance_download_properties=list(s.image_glance_download_properties),
+            limit_param_default=s.image_limit_param_default,
+            api_limit_max=s.image_api_limit_max)
