@@ -23,9 +23,7 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,8 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _common import address, rss_kb, save, start, stop, token
+
 # Clients poll a new server after 10 ms, then back off by half each time up to 200 ms: a
 # fixed fast poll by 16 clients would spend the server's CPU on GETs instead of boots.
 POLL_FIRST, POLL_GROWTH, POLL_MAX = 0.01, 1.5, 0.2
@@ -46,8 +44,7 @@ class Client:
     """One keep-alive HTTP connection with a token."""
 
     def __init__(self, state: dict[str, Any], token: str = "") -> None:
-        host, port = state["url"].split("//")[1].split(":")
-        self.addr = (host, int(port))
+        self.addr = address(state["url"])
         self.conn = http.client.HTTPConnection(*self.addr, timeout=120)
         self.token = token
 
@@ -68,43 +65,6 @@ class Client:
                 self.conn.close()  # the server closed an idle keep-alive connection
                 self.conn = http.client.HTTPConnection(*self.addr, timeout=120)
         raise AssertionError("unreachable")
-
-
-def start(data_dir: Path, hosts: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    env = {**os.environ, "POCKETSTACK_LOG_REQUESTS": "false", "POCKETSTACK_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "pocketstack.cli.main", "up", "--data-dir", str(data_dir), "--port", "0",
-         "--clouds-yaml", "none", "--quiet", "--fake-hosts", str(hosts)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
-    state_file = data_dir / "state.json"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("pocketstack exited during start")
-        try:
-            state = json.loads(state_file.read_text())
-            if state["pid"] == proc.pid:
-                return proc, state
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("pocketstack did not start")
-
-
-def token(state: dict[str, Any], data_dir: Path) -> str:
-    password = (data_dir / "admin-password").read_text().strip()
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "admin", "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}
-    for _ in range(200):
-        try:
-            status, doc, headers = Client(state).call("POST", "/v3/auth/tokens", body)
-            if status == 201:
-                return str(headers["X-Subject-Token"])
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("no token")
 
 
 def prepare(c: Client, project: str) -> tuple[str, str]:
@@ -204,13 +164,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def time_list(c: Client, runs: int = 10) -> list[float]:
     out = []
     for _ in range(runs):
@@ -230,7 +183,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--out", type=Path)
     args = p.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="ps-compute-bench-"))
-    proc, state = start(tmp / "data", args.hosts)
+    env = {**os.environ, "POCKETSTACK_LOG_REQUESTS": "false", "POCKETSTACK_LOG_LEVEL": "WARNING"}
+    proc, state = start(tmp / "data", "--fake-hosts", str(args.hosts), poll=0.05, env=env)
     result: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
                               "hosts": args.hosts, "clients": args.clients}
     try:
@@ -238,7 +192,7 @@ def main(argv: list[str]) -> int:
         c = Client(state, tok)
         _, me, _ = c.call("GET", "/v3/auth/tokens", headers={"X-Subject-Token": tok})
         image, net = prepare(c, me["token"]["project"]["id"])
-        result["rss_mib_start"] = round(rss_mib(proc.pid), 1)
+        result["rss_mib_start"] = round(rss_kb(proc.pid) / 1024, 1)
         cpu0 = cpu_seconds(proc.pid)
         lat, ids, wall = run_boots(state, tok, image, net, args.boots, args.clients, True, "b")
         cpu_per_boot = (cpu_seconds(proc.pid) - cpu0) / args.boots
@@ -262,18 +216,13 @@ def main(argv: list[str]) -> int:
             "median": round(statistics.median(times) * 1000, 1),
             "min": round(min(times) * 1000, 1), "max": round(max(times) * 1000, 1),
             "servers_in_cloud": args.total}
-        result["rss_mib"] = round(rss_mib(proc.pid), 1)
+        result["rss_mib"] = round(rss_kb(proc.pid) / 1024, 1)
         print(json.dumps(result, indent=1), flush=True)
         if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps(result, indent=1) + "\n")
+            save(args.out, result, indent=1)
         return 0
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

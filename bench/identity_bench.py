@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -31,28 +30,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _common import ROOT, address, auth_body, rss_kb, save, stop
+from _common import start as start_server
+from _common import token as admin_token
 
 
 def start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any], float]:
     """Launch `pocketstack up`; returns (process, state, seconds to first token)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "pocketstack.cli.main", "up", "--data-dir", str(data_dir), "--port", "0",
-         "--clouds-yaml", "none", "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    state_file = data_dir / "state.json"
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError("pocketstack exited during start")
-        try:
-            state = json.loads(state_file.read_text())
-            if state["pid"] == proc.pid:
-                break
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.002)
+    proc, state = start_server(data_dir, poll=0.002, timeout=None)
     body = password_body(data_dir)
     while True:
         try:
@@ -67,33 +53,12 @@ def start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any], floa
     return proc, state, time.perf_counter() - t0
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def connect(state: dict[str, Any]) -> http.client.HTTPConnection:
-    host, port = state["url"].split("//", 1)[1].rsplit(":", 1)
-    return http.client.HTTPConnection(host, int(port), timeout=30)
+    return http.client.HTTPConnection(*address(state["url"]), timeout=30)
 
 
 def password_body(data_dir: Path) -> str:
-    password = (data_dir / "admin-password").read_text().strip()
-    return json.dumps({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": "admin", "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    return json.dumps(auth_body(data_dir))
 
 
 def startup(tmp: Path, runs: int = 5) -> dict[str, Any]:
@@ -124,17 +89,8 @@ def timed(conn: http.client.HTTPConnection, method: str, path: str, body: str | 
     return elapsed
 
 
-def issue_token(state: dict[str, Any], data_dir: Path) -> str:
-    conn = connect(state)
-    conn.request("POST", "/v3/auth/tokens", password_body(data_dir),
-                 {"Content-Type": "application/json"})
-    resp = conn.getresponse()
-    resp.read()
-    return resp.getheader("X-Subject-Token") or ""
-
-
 def latency(state: dict[str, Any], data_dir: Path) -> dict[str, Any]:
-    token = issue_token(state, data_dir)
+    token = admin_token(state, data_dir)
     conn = connect(state)
     headers = {"X-Auth-Token": token, "X-Subject-Token": token}
     for _ in range(200):
@@ -153,7 +109,7 @@ def latency(state: dict[str, Any], data_dir: Path) -> dict[str, Any]:
 
 def throughput(state: dict[str, Any], data_dir: Path, clients: int = 8,
                seconds: int = 10) -> dict[str, Any]:
-    token = issue_token(state, data_dir)
+    token = admin_token(state, data_dir)
     url = state["url"] + "/v3/auth/tokens"
     if shutil.which("wrk"):
         script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -213,8 +169,7 @@ def main() -> int:
             stop(proc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    save(args.out, result)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -36,7 +36,6 @@ import json
 import os
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -47,57 +46,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _common import PYTHON, ROOT, address, rss_kb, save, start, stop, token
+
 BLOCK = 1 << 20
 SETTLE = 4.0
 
 
-def start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "pocketstack.cli.main", "up", "--data-dir", str(data_dir), "--port", "0",
-         "--clouds-yaml", "none", "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("pocketstack exited during start")
-        try:
-            state = json.loads((data_dir / "state.json").read_text())
-            if state["pid"] == proc.pid:
-                return proc, state
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.02)
-    raise RuntimeError("pocketstack did not start")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def connect(state: dict[str, Any]) -> http.client.HTTPConnection:
-    host, port = state["url"].split("//", 1)[1].rsplit(":", 1)
-    conn = http.client.HTTPConnection(host, int(port), timeout=300, blocksize=BLOCK)
-    return conn
-
-
-def token(state: dict[str, Any], data_dir: Path) -> str:
-    password = (data_dir / "admin-password").read_text().strip()
-    body = json.dumps({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": "admin", "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
-    conn = connect(state)
-    conn.request("POST", "/v3/auth/tokens", body, {"Content-Type": "application/json"})
-    resp = conn.getresponse()
-    resp.read()
-    return resp.getheader("X-Subject-Token") or ""
+    return http.client.HTTPConnection(*address(state["url"]), timeout=300, blocksize=BLOCK)
 
 
 def call(conn: http.client.HTTPConnection, method: str, path: str, body: Any,
@@ -157,13 +113,6 @@ def machine_busy_s() -> float:
     cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in cpu[:8])
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def make_file(path: Path, size: int) -> str:
@@ -504,7 +453,7 @@ def main() -> int:
     command = " ".join([".venv/bin/python", "bench/image_bench.py", *sys.argv[1:]])
     load_start = [round(x, 2) for x in os.getloadavg()]
     try:
-        proc, state = start(tmp / "data")
+        proc, state = start(tmp / "data", poll=0.02)
         tok = token(state, tmp / "data")
         cloud = Cloud(state, tok, tmp / "data", proc.pid)
         result: dict[str, Any] = {
@@ -520,8 +469,7 @@ def main() -> int:
         if proc is not None:
             stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    save(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "big"} |
                      {"big": {k: v for k, v in result["big"].items() if k != "runs"}},
                      indent=2))

@@ -18,9 +18,7 @@ import argparse
 import http.client
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,46 +27,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _common import ROOT, address, save, start, stop, token
+
 BASE = "/networking/v2.0"
-
-
-def start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "pocketstack.cli.main", "up", "--data-dir", str(data_dir), "--port", "0",
-         "--clouds-yaml", "none", "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("pocketstack exited during start")
-        try:
-            state = json.loads((data_dir / "state.json").read_text())
-            if state["pid"] == proc.pid:
-                return proc, state
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.01)
-    stop(proc)
-    raise RuntimeError("pocketstack did not start")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 class Client:
     """One keep-alive HTTP connection with the admin token."""
 
     def __init__(self, state: dict[str, Any], token: str) -> None:
-        host, port = state["url"].split("//", 1)[1].rsplit(":", 1)
-        self.address = (host, int(port))
+        self.address = address(state["url"])
         self.conn = http.client.HTTPConnection(*self.address, timeout=60)
         self.headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
 
@@ -88,27 +56,6 @@ class Client:
         raw = resp.read()
         elapsed = time.perf_counter() - t
         return resp.status, (json.loads(raw) if raw else None), elapsed
-
-
-def token(state: dict[str, Any], data_dir: Path) -> str:
-    host, port = state["url"].split("//", 1)[1].rsplit(":", 1)
-    password = (data_dir / "admin-password").read_text().strip()
-    body = json.dumps({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": "admin", "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
-    for _ in range(200):
-        try:
-            conn = http.client.HTTPConnection(host, int(port), timeout=30)
-            conn.request("POST", "/v3/auth/tokens", body, {"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            resp.read()
-            if resp.status == 201:
-                return resp.getheader("X-Subject-Token") or ""
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError("no token")
 
 
 def stats(samples: list[float]) -> dict[str, float]:
@@ -210,7 +157,7 @@ def main() -> int:
     parser.add_argument("--ports", type=int, default=5000)
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="ps-net-bench-")) / "data"
-    proc, state = start(data_dir)
+    proc, state = start(data_dir, poll=0.01)
     try:
         tok = token(state, data_dir)
         client = Client(state, tok)
@@ -228,8 +175,7 @@ def main() -> int:
         result["port_list_limit_1000"] = port_list(client, net_id)
     finally:
         stop(proc)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    save(args.out, result)
     print(json.dumps(result, indent=2))
     return 0
 

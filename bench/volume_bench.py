@@ -21,9 +21,7 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,42 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-
-def start(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "pocketstack.cli.main", "up", "--data-dir", str(data_dir), "--port", "0",
-         "--clouds-yaml", "none", "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    state_file = data_dir / "state.json"
-    for _ in range(3000):
-        if proc.poll() is not None:
-            raise RuntimeError("pocketstack exited during start")
-        try:
-            state = json.loads(state_file.read_text())
-            if state["pid"] == proc.pid:
-                return proc, state
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.01)
-    raise RuntimeError("pocketstack did not start")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+from _common import address, save, start, stop, token
 
 
 class Client:
     def __init__(self, url: str, token: str) -> None:
-        host, port = url.split("//", 1)[1].rsplit(":", 1)
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=120)
+        self.conn = http.client.HTTPConnection(*address(url), timeout=120)
         self.headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
 
     def call(self, method: str, path: str, body: Any = None,
@@ -77,17 +45,6 @@ class Client:
         resp = self.conn.getresponse()
         text = resp.read()
         return resp.status, (json.loads(text) if text.strip() else None), resp.headers
-
-
-def token(state: dict[str, Any], data_dir: Path) -> str:
-    password = (data_dir / "admin-password").read_text().strip()
-    c = Client(state["url"], "")
-    status, _, headers = c.call("POST", "/v3/auth/tokens", {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": "admin", "domain": {"id": "default"}, "password": password}}},
-        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
-    assert status == 201, status
-    return str(headers["X-Subject-Token"])
 
 
 def wait_available(c: Client, vid: str, interval: float = 0.005) -> None:
@@ -183,7 +140,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ps-volume-bench-"))
     proc = None
     try:
-        proc, state = start(tmp / "data")
+        proc, state = start(tmp / "data", poll=0.01, timeout=30)
         tok = token(state, tmp / "data")
         result = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
                   "create": create_many(state, tok, args.volumes, args.clients),
@@ -195,8 +152,7 @@ def main() -> int:
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+        save(args.out, result, indent=1)
     return 0
 
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
-import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
@@ -19,11 +16,11 @@ from pocketstack.common.timeutils import utcnow
 from pocketstack.db.repositories.network.listing import Listing, column_clauses, tag_clauses
 from pocketstack.db.repositories.network.misc import TagRepo
 from pocketstack.services.network.query import ListQuery
+from pocketstack.services.transactions import RetryingTransactions
 
 if TYPE_CHECKING:
     from pocketstack.services.network import Networking
 
-T = TypeVar("T")
 log = logging.getLogger("pocketstack.network")
 
 # Ports that Neutron deletes by itself with their network (and never counts as "in use").
@@ -35,41 +32,16 @@ ROUTER_OWNERS = (ROUTER_INTERFACE, "network:router_interface_distributed",
                  "network:ha_router_replicated_interface", ROUTER_GATEWAY)
 FLOATINGIP_OWNER = "network:floatingip"
 RESERVED_DHCP = "reserved_dhcp_port"
-MAX_RETRIES = 8
 
 
-class Transactions:
+class Transactions(RetryingTransactions):
     """Runs a unit of work in one write transaction and retries it when a unique
-    constraint or a lock tells that a concurrent writer won a race."""
+    constraint or a lock tells that a concurrent writer won a race (with a random pause,
+    so that racing writers spread out)."""
 
     def __init__(self, db: Any) -> None:
-        self.db = db
-        # SQLite serialises writers with BEGIN IMMEDIATE; queueing them here first avoids
-        # the busy-handler's sleeps when many API threads write at once.
-        self._lock = threading.Lock() if db.is_sqlite else None
-
-    def write(self, work: Callable[[Session], T]) -> T:
-        for attempt in range(MAX_RETRIES):
-            try:
-                return self._once(work)
-            except (IntegrityError, OperationalError) as e:
-                if attempt == MAX_RETRIES - 1:
-                    log.warning("giving up after %d attempts: %s", MAX_RETRIES, e)
-                    raise exc.Conflict("A concurrent request changed the same resources; "
-                                       "please retry.") from e
-                time.sleep(random.uniform(0.001, 0.004) * (attempt + 1))
-        raise AssertionError("unreachable")
-
-    def _once(self, work: Callable[[Session], T]) -> T:
-        if self._lock is None:
-            with self.db.write() as s:
-                return work(s)
-        with self._lock, self.db.write() as s:
-            return work(s)
-
-    def read(self, work: Callable[[Session], T]) -> T:
-        with self.db.read() as s:
-            return work(s)
+        super().__init__(db, log=log, gave_up="giving up after %d attempts: %s",
+                         pause=lambda attempt: random.uniform(0.001, 0.004) * (attempt + 1))
 
 
 def stamp_new(obj: Any, ctx_description: str | None = None) -> None:
