@@ -1,52 +1,91 @@
-"""Loading rows the caller may see (404 otherwise), and the list-query parsing shared by
-volumes, snapshots and backups (filters, sort keys, markers)."""
+"""Loading rows the caller may see (404 otherwise), and the list query shared by volumes,
+snapshots and backups: project scope and the common filters, sort keys and paging (limit,
+offset, marker)."""
 
 from __future__ import annotations
 
 import ast
 import json
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
 from pocketstack.common.context import RequestContext
 from pocketstack.db.models.volume import Backup, Snapshot, Volume
+from pocketstack.db.repositories.base import Repository
+from pocketstack.db.repositories.volume.listing import Page
 from pocketstack.db.repositories.volume.snapshots import BackupRepo, SnapshotRepo
 from pocketstack.db.repositories.volume.volumes import VolumeRepo
 
 MAX_LIMIT = 1000
+Row = TypeVar("Row", Volume, Snapshot, Backup)
 
 
 def visible(ctx: RequestContext, project_id: str) -> bool:
     return ctx.is_admin or ctx.project_id == project_id
 
 
+def _load(repo: Repository[Row], ctx: RequestContext, row_id: str, what: str, *,
+          lock: bool = False) -> Row:
+    """The row, if the caller may see it; otherwise NotFound "<what> <id> could not be found."."""
+    row = repo.get_for_update(row_id) if lock else repo.get(row_id)
+    if row is None or not visible(ctx, row.project_id):
+        raise exc.NotFound(f"{what} {row_id} could not be found.")
+    return row
+
+
 def load_volume(s: Session, ctx: RequestContext, volume_id: str, *,
                 lock: bool = False) -> Volume:
-    repo = VolumeRepo(s)
-    vol = repo.get_for_update(volume_id) if lock else repo.get(volume_id)
-    if vol is None or not visible(ctx, vol.project_id):
-        raise exc.NotFound(f"Volume {volume_id} could not be found.")
-    return vol
+    return _load(VolumeRepo(s), ctx, volume_id, "Volume", lock=lock)
 
 
 def load_snapshot(s: Session, ctx: RequestContext, snapshot_id: str, *,
                   lock: bool = False) -> Snapshot:
-    repo = SnapshotRepo(s)
-    snap = repo.get_for_update(snapshot_id) if lock else repo.get(snapshot_id)
-    if snap is None or not visible(ctx, snap.project_id):
-        raise exc.NotFound(f"Snapshot {snapshot_id} could not be found.")
-    return snap
+    return _load(SnapshotRepo(s), ctx, snapshot_id, "Snapshot", lock=lock)
 
 
 def load_backup(s: Session, ctx: RequestContext, backup_id: str, *,
                 lock: bool = False) -> Backup:
-    repo = BackupRepo(s)
-    backup = repo.get_for_update(backup_id) if lock else repo.get(backup_id)
-    if backup is None or not visible(ctx, backup.project_id):
-        raise exc.NotFound(f"Backup {backup_id} could not be found.")
-    return backup
+    return _load(BackupRepo(s), ctx, backup_id, "Backup", lock=lock)
+
+
+# -- the list query ---------------------------------------------------------------------------
+def list_filters(ctx: RequestContext, params: dict[str, str], model: type[Row],
+                 equal: Iterable[str]) -> list[Any]:
+    """The filters every volume/snapshot/backup list takes: the caller's project (any project,
+    or ``project_id``, for an admin asking ``all_tenants``), the exact name (``name`` or
+    ``display_name``) and exact matches on the ``equal`` columns."""
+    where: list[Any] = []
+    if not (ctx.is_admin and truthy(params.get("all_tenants"))):
+        where.append(model.project_id == ctx.project_id)
+    elif params.get("project_id"):
+        where.append(model.project_id == params["project_id"])
+    name = params.get("name", params.get("display_name"))
+    if name is not None:
+        where.append(model.name == name)
+    for key in equal:
+        if params.get(key) is not None:
+            where.append(getattr(model, key) == params[key])
+    return where
+
+
+def list_page(params: dict[str, str], columns: dict[str, Any], where: list[Any]) -> Page:
+    """The page asked for: limit/offset, then the sort keys (validated in that order); the
+    marker row is looked up in the read transaction by ``fetch_page``."""
+    limit, offset = parse_limit(params)
+    sort = parse_sort(params, columns)
+    return Page(where=where, sort=sort, limit=limit, offset=offset)
+
+
+def fetch_page(repo: VolumeRepo | SnapshotRepo | BackupRepo, ctx: RequestContext,
+               params: dict[str, str], page: Page) -> Sequence[Any]:
+    """The rows of ``page``, after the ``marker`` row (which the caller must be able to see:
+    NotFound "Marker <id> could not be found." otherwise)."""
+    if params.get("marker"):
+        page.marker = _load(repo, ctx, params["marker"], "Marker")
+    return repo.page(page)
 
 
 def parse_dict(value: Any, what: str) -> dict[str, str]:

@@ -14,7 +14,6 @@ from pocketstack.common.ids import new_uuid
 from pocketstack.common.timeutils import parse_iso, utcnow
 from pocketstack.db.engine import Database
 from pocketstack.db.models.volume import Backup, Volume
-from pocketstack.db.repositories.volume.listing import Page
 from pocketstack.db.repositories.volume.snapshots import BackupRepo
 from pocketstack.db.repositories.volume.volumes import VolumeRepo
 from pocketstack.services.volume import access, records
@@ -88,29 +87,10 @@ class BackupService:
             return records.backups(s, [access.load_backup(s, ctx, backup_id)])[0]
 
     def list(self, ctx: RequestContext, params: dict[str, str]) -> list[dict[str, Any]]:
-        where: list[Any] = []
-        if not (ctx.is_admin and access.truthy(params.get("all_tenants"))):
-            where.append(Backup.project_id == ctx.project_id)
-        elif params.get("project_id"):
-            where.append(Backup.project_id == params["project_id"])
-        name = params.get("name", params.get("display_name"))
-        if name is not None:
-            where.append(Backup.name == name)
-        for key in ("status", "volume_id"):
-            if params.get(key) is not None:
-                where.append(getattr(Backup, key) == params[key])
-        limit, offset = access.parse_limit(params)
-        sort = access.parse_sort(params, SORT_COLUMNS)
+        where = access.list_filters(ctx, params, Backup, ("status", "volume_id"))
+        page = access.list_page(params, SORT_COLUMNS, where)
         with self.db.read() as s:
-            repo = BackupRepo(s)
-            marker = None
-            if params.get("marker"):
-                marker = repo.get(params["marker"])
-                if marker is None or not access.visible(ctx, marker.project_id):
-                    raise exc.NotFound(f"Marker {params['marker']} could not be found.")
-            rows = repo.page(Page(where=where, sort=sort, marker=marker, limit=limit,
-                                  offset=offset))
-            return records.backups(s, list(rows))
+            return records.backups(s, list(access.fetch_page(BackupRepo(s), ctx, params, page)))
 
     def update(self, ctx: RequestContext, backup_id: str, data: dict[str, Any]) -> dict[str, Any]:
         with self.db.write() as s:

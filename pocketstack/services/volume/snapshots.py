@@ -11,7 +11,6 @@ from pocketstack.common.ids import new_uuid
 from pocketstack.common.timeutils import utcnow
 from pocketstack.db.engine import Database
 from pocketstack.db.models.volume import Snapshot
-from pocketstack.db.repositories.volume.listing import Page
 from pocketstack.db.repositories.volume.snapshots import SnapshotRepo
 from pocketstack.db.repositories.volume.types import TypeRepo
 from pocketstack.db.repositories.volume.volumes import VolumeRepo
@@ -78,31 +77,13 @@ class SnapshotService:
             return records.snapshots(s, [access.load_snapshot(s, ctx, snapshot_id)])[0]
 
     def list(self, ctx: RequestContext, params: dict[str, str]) -> list[dict[str, Any]]:
-        where: list[Any] = []
-        if not (ctx.is_admin and access.truthy(params.get("all_tenants"))):
-            where.append(Snapshot.project_id == ctx.project_id)
-        elif params.get("project_id"):
-            where.append(Snapshot.project_id == params["project_id"])
-        name = params.get("name", params.get("display_name"))
-        if name is not None:
-            where.append(Snapshot.name == name)
-        for key in ("status", "volume_id"):
-            if params.get(key) is not None:
-                where.append(getattr(Snapshot, key) == params[key])
+        where = access.list_filters(ctx, params, Snapshot, ("status", "volume_id"))
         if params.get("metadata"):
             for k, v in access.parse_dict(params["metadata"], "metadata").items():
                 where.append(SnapshotRepo.has_metadata(k, v))
-        limit, offset = access.parse_limit(params)
-        sort = access.parse_sort(params, SORT_COLUMNS)
+        page = access.list_page(params, SORT_COLUMNS, where)
         with self.db.read() as s:
-            repo = SnapshotRepo(s)
-            marker = None
-            if params.get("marker"):
-                marker = repo.get(params["marker"])
-                if marker is None or not access.visible(ctx, marker.project_id):
-                    raise exc.NotFound(f"Marker {params['marker']} could not be found.")
-            rows = repo.page(Page(where=where, sort=sort, marker=marker, limit=limit,
-                                  offset=offset))
+            rows = access.fetch_page(SnapshotRepo(s), ctx, params, page)
             return records.snapshots(s, list(rows))
 
     def update(self, ctx: RequestContext, snapshot_id: str, data: dict[str, Any]) -> dict[str, Any]:

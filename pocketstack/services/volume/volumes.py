@@ -16,7 +16,6 @@ from pocketstack.common.timeutils import utcnow
 from pocketstack.db.engine import Database
 from pocketstack.db.models.volume import Attachment, Snapshot, Transfer, Volume
 from pocketstack.db.repositories.volume.groups import GroupRepo
-from pocketstack.db.repositories.volume.listing import Page
 from pocketstack.db.repositories.volume.snapshots import SnapshotRepo
 from pocketstack.db.repositories.volume.volumes import AttachmentRepo, VolumeRepo
 from pocketstack.services.volume import access, records
@@ -162,18 +161,14 @@ class VolumeService:
         return group.id
 
     def _source_snapshot(self, s: Session, ctx: RequestContext, snapshot_id: str) -> Snapshot:
-        snap = SnapshotRepo(s).get(snapshot_id)
-        if snap is None or not access.visible(ctx, snap.project_id):
-            raise exc.NotFound(f"Snapshot {snapshot_id} could not be found.")
+        snap = access.load_snapshot(s, ctx, snapshot_id)
         if snap.status != "available":
             raise exc.BadRequest("Invalid snapshot: Originating snapshot status must be one "
                                  "of 'available' values")
         return snap
 
     def _source_volume(self, s: Session, ctx: RequestContext, volume_id: str) -> Volume:
-        src = VolumeRepo(s).get(volume_id)
-        if src is None or not access.visible(ctx, src.project_id):
-            raise exc.NotFound(f"Volume {volume_id} could not be found.")
+        src = access.load_volume(s, ctx, volume_id)
         if src.status not in ("available", "in-use"):
             raise exc.BadRequest(f"Invalid volume: Unable to create a volume from an "
                                  f"originating source volume when its status is {src.status}.")
@@ -211,35 +206,18 @@ class VolumeService:
 
     def list(self, ctx: RequestContext, params: dict[str, str]) -> tuple[list[dict[str, Any]],
                                                                           int | None]:
-        where = self._filters(ctx, params)
-        limit, offset = access.parse_limit(params)
-        sort = access.parse_sort(params, SORT_COLUMNS)
+        page = access.list_page(params, SORT_COLUMNS, self._filters(ctx, params))
         with self.db.read() as s:
             repo = VolumeRepo(s)
-            marker = None
-            if params.get("marker"):
-                marker = repo.get(params["marker"])
-                if marker is None or not access.visible(ctx, marker.project_id):
-                    raise exc.NotFound(f"Marker {params['marker']} could not be found.")
-            rows = repo.page(Page(where=where, sort=sort, marker=marker, limit=limit,
-                                  offset=offset))
-            total = repo.total(where) if access.truthy(params.get("with_count")) else None
+            rows = access.fetch_page(repo, ctx, params, page)
+            total = repo.total(page.where) if access.truthy(params.get("with_count")) else None
             return records.volumes(s, list(rows), self.options.backend), total
 
     def _filters(self, ctx: RequestContext, params: dict[str, str]) -> list[Any]:
-        where: list[Any] = []
-        if not (ctx.is_admin and access.truthy(params.get("all_tenants"))):
-            where.append(Volume.project_id == ctx.project_id)
-        elif params.get("project_id"):
-            where.append(Volume.project_id == params["project_id"])
-        name = params.get("name", params.get("display_name"))
-        if name is not None:
-            where.append(Volume.name == name)
+        where = access.list_filters(ctx, params, Volume, ("status", "availability_zone",
+                                                          "migration_status", "group_id"))
         if params.get("name~"):
             where.append(Volume.name.contains(params["name~"]))
-        for key in ("status", "availability_zone", "migration_status", "group_id"):
-            if params.get(key) is not None:
-                where.append(getattr(Volume, key) == params[key])
         if params.get("size") is not None:
             where.append(Volume.size == parse_size(params["size"]))
         if params.get("bootable") is not None:
