@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
-
+from pocketstack.api.common.appfactory import service_app
 from pocketstack.api.common.errors import install_error_handlers, nova_body
 from pocketstack.api.compute.microversion import MicroversionMiddleware
 from pocketstack.api.compute.routes import all_routers
@@ -20,8 +19,7 @@ CATALOG = ("compute", "nova", "/compute/v2.1", "Compute Service")
 
 
 def create_app(cloud: Cloud) -> Any:
-    app = FastAPI(title="pocketstack compute", version="v2.1", docs_url=None, redoc_url=None,
-                  openapi_url=None, redirect_slashes=False)
+    app = service_app("pocketstack compute", "v2.1")
     app.state.cloud = cloud
     install_error_handlers(app, nova_body)
     for router in all_routers():

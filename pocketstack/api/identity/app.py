@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pocketstack.api.common.appfactory import service_app
 from pocketstack.api.common.errors import install_error_handlers, keystone_body
 from pocketstack.api.common.http import base_url
 from pocketstack.api.identity.routes import all_routers
@@ -14,8 +15,8 @@ CATALOG = ("identity", "keystone", "/v3", "Identity Service")
 
 
 def create_app(cloud: Cloud) -> FastAPI:
-    app = FastAPI(title="pocketstack identity", version="v3.14", docs_url=None, redoc_url=None,
-                  openapi_url="/identity/openapi.json")
+    app = service_app("pocketstack identity", "v3.14", openapi_url="/identity/openapi.json",
+                      redirect_slashes=True)
     app.state.cloud = cloud
     install_error_handlers(app, keystone_body,
                            www_authenticate=lambda r: f'Keystone uri="{base_url(r)}/v3"')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pocketstack.api.common.appfactory import service_app
 from pocketstack.api.common.errors import glance_body, install_error_handlers
 from pocketstack.api.image.routes import all_routers
 from pocketstack.services.cloud import Cloud
@@ -15,8 +16,7 @@ STREAMING = [("/image/v2/images/", "/file"), ("/image/v2/images/", "/stage")]
 
 
 def create_app(cloud: Cloud) -> FastAPI:
-    app = FastAPI(title="pocketstack image", version="v2.15", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = service_app("pocketstack image", "v2.15", redirect_slashes=True)
     # '/v2/images/' (an empty id) is a 404 as in Glance, never a redirect to the list.
     app.router.redirect_slashes = False
     app.state.cloud = cloud

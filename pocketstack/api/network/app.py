@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pocketstack.api.common.appfactory import service_app
 from pocketstack.api.common.errors import install_error_handlers, neutron_body
 from pocketstack.api.network.routes import all_routers
 from pocketstack.services.cloud import Cloud
@@ -13,8 +14,7 @@ CATALOG = ("network", "neutron", "/networking", "Networking Service")
 
 
 def create_app(cloud: Cloud) -> FastAPI:
-    app = FastAPI(title="pocketstack networking", version="v2.0", docs_url=None,
-                  redoc_url=None, openapi_url=None, redirect_slashes=False)
+    app = service_app("pocketstack networking", "v2.0")
     app.state.cloud = cloud
     install_error_handlers(app, neutron_body)
     for router in all_routers():

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
+from pocketstack.api.common.appfactory import service_app
 from pocketstack.api.common.errors import install_error_handlers, nova_body
 from pocketstack.api.volume.microversion import VolumeRouting
 from pocketstack.api.volume.routes import all_routers
@@ -14,8 +13,7 @@ CATALOG = ("block-storage", "cinderv3", "/volume/v3", "Block Storage")
 
 
 def create_app(cloud: Cloud) -> VolumeRouting:
-    app = FastAPI(title="pocketstack block storage", version="v3", docs_url=None,
-                  redoc_url=None, openapi_url=None, redirect_slashes=False)
+    app = service_app("pocketstack block storage", "v3")
     app.state.cloud = cloud
     install_error_handlers(app, nova_body)
     for router in all_routers():
