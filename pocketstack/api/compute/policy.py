@@ -17,6 +17,12 @@ def admin(ctx: RequestContext, rule: str) -> None:
         raise denied(rule)
 
 
+def service(ctx: RequestContext, rule: str) -> None:
+    """Nova's ``service_api`` rule: a service user (e.g. Cinder's) or an admin."""
+    if not (ctx.is_admin or "service" in ctx.roles):
+        raise denied(rule)
+
+
 def admin_or_project(ctx: RequestContext, project_id: str | None, rule: str) -> None:
     if not (ctx.is_admin or (project_id and project_id == ctx.project_id)):
         raise denied(rule)

@@ -235,16 +235,10 @@ ASSISTED_CREATE = schemas.wrap("snapshot", schemas.obj({
     ("volume_id", "create_info")))
 
 
-def _service_api(ctx: RequestContext, rule: str) -> None:
-    """Nova's ``service_api`` rule: a service user (Cinder) or an admin."""
-    if not (ctx.is_admin or "service" in ctx.roles):
-        raise policy.denied(rule)
-
-
 @router.post("/os-assisted-volume-snapshots")
 def assisted_snapshot_create(request: Request, payload: Any = Body(None),
                              ctx: RequestContext = Depends(authenticated)) -> JSONResponse:
-    _service_api(ctx, "os_compute_api:os-assisted-volume-snapshots:create")
+    policy.service(ctx, "os_compute_api:os-assisted-volume-snapshots:create")
     snap = validation.validate(ASSISTED_CREATE, payload)["snapshot"]
     try:
         compute(request).attachments.assisted_snapshot(snap["volume_id"])
@@ -257,7 +251,7 @@ def assisted_snapshot_create(request: Request, payload: Any = Body(None),
 @router.delete("/os-assisted-volume-snapshots/{snapshot_id}")
 def assisted_snapshot_delete(request: Request, snapshot_id: str,
                              ctx: RequestContext = Depends(authenticated)) -> Response:
-    _service_api(ctx, "os_compute_api:os-assisted-volume-snapshots:delete")
+    policy.service(ctx, "os_compute_api:os-assisted-volume-snapshots:delete")
     raw = request.query_params.get("delete_info")
     if raw is None:
         raise exc.BadRequest("The delete_info query parameter is required.")
