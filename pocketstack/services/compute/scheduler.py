@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -64,10 +64,13 @@ class RequestSpec:
 class Candidate:
     """A host as the scheduler sees it: its row and what is free on it (computed once)."""
 
-    __slots__ = ("row", "free_ram", "free_cpu", "free_disk")
+    __slots__ = ("row", "alive", "free_ram", "free_cpu", "free_disk")
 
-    def __init__(self, row: Any) -> None:
+    def __init__(self, row: Any, alive_since: datetime) -> None:
         self.row = row
+        # enabled, not forced down, and heard from since ``alive_since`` (the ComputeFilter)
+        self.alive = not (row.disabled or row.forced_down or row.last_seen_up is None) \
+            and aware(row.last_seen_up) >= alive_since
         self.free_ram = (row.memory_mb - row.reserved_host_memory_mb) \
             * row.ram_allocation_ratio - row.memory_mb_used
         self.free_cpu = row.vcpus * row.cpu_allocation_ratio - row.vcpus_used
@@ -101,7 +104,6 @@ def _always(spec: RequestSpec) -> bool:
 class Scheduler:
     def __init__(self, options: ComputeOptions) -> None:
         self.options = options
-        self._cutoff = utcnow()
         # (name, filter, whether the request needs it): filters a request does not need
         # are not run at all, so a plain boot costs four cheap checks per host.
         self.filters: list[tuple[str, Filter, Applies]] = [
@@ -128,11 +130,9 @@ class Scheduler:
         ]
 
     # -- filters ----------------------------------------------------------------------------
-    def _compute(self, c: Candidate, spec: RequestSpec, topo: Topology) -> bool:
-        r = c.row
-        if r.disabled or r.forced_down or r.last_seen_up is None:
-            return False
-        return aware(r.last_seen_up) >= self._cutoff  # type: ignore[operator]
+    @staticmethod
+    def _compute(c: Candidate, spec: RequestSpec, topo: Topology) -> bool:
+        return c.alive
 
     @staticmethod
     def _zone(c: Candidate, spec: RequestSpec, topo: Topology) -> bool:
@@ -181,9 +181,9 @@ class Scheduler:
 
     # -- ranking ------------------------------------------------------------------------------
     def rank(self, rows: list[Any], spec: RequestSpec, topo: Topology) -> list[Candidate]:
-        hosts = [Candidate(r) for r in rows]
+        alive_since = self.alive_since()
+        hosts = [Candidate(r, alive_since) for r in rows]
         counts: list[str] = []
-        self._cutoff = utcnow() - timedelta(seconds=self.options.service_down_time)
         for name, check, applies in self.filters:
             if not applies(spec):
                 continue
@@ -217,6 +217,10 @@ class Scheduler:
         return spec.group_policy is None and all(
             applies is _always or not applies(spec) for _, _, applies in self.filters)
 
+    def alive_since(self) -> datetime:
+        """A host heard from before this is down (service_down_time ago)."""
+        return utcnow() - timedelta(seconds=self.options.service_down_time)
+
     # -- placing ------------------------------------------------------------------------------
     def ranked(self, s: Session, spec: RequestSpec, topo: Topology) -> list[Candidate]:
         """The hosts that fit, best first (from the session's view of the nodes).
@@ -225,13 +229,13 @@ class Scheduler:
         reading and ranking every host in Python; when none fits, the full ranking runs
         so that the fault says which filter left no host."""
         if self.plain(spec):
-            alive_since = utcnow() - timedelta(seconds=self.options.service_down_time)
+            alive_since = self.alive_since()
             rows = NodeRepo(s).fitting(
                 alive_since, spec.vcpus, spec.memory_mb, spec.disk_gb,
                 most_free_first=self.options.weigher == "spread",
                 limit=max(FAST_RANK, self.options.host_subset_size))
             if rows:
-                return self._shuffle_subset([Candidate(r) for r in rows])
+                return self._shuffle_subset([Candidate(r, alive_since) for r in rows])
         return self.rank(NodeRepo(s).candidates(), spec, topo)
 
     def place(self, s: Session, consumer_id: str, spec: RequestSpec, topo: Topology
