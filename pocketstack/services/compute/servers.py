@@ -61,11 +61,9 @@ class ServerService:
     @staticmethod
     def records(s: Session, insts: list[Instance], *, groups: bool = False
                 ) -> list[ServerRecord]:
-        repo = InstanceRepo(s)
-        ids = [i.id for i in insts]
-        tags, vols = repo.tags_for(ids), repo.volumes_for(ids)
-        group_of = GroupRepo(s).groups_of(ids) if groups else {}
-        return [ServerRecord(i, tags[i.id], vols[i.id], group_of.get(i.id)) for i in insts]
+        x = InstanceRepo(s).view_extras([i.id for i in insts], groups=groups)
+        return [ServerRecord(i, x.tags[i.id], x.volumes[i.id], x.group_of.get(i.id))
+                for i in insts]
 
     def get(self, ctx: RequestContext, server_id: str, *, refresh: bool = True,
             groups: bool = True) -> ServerRecord:

@@ -56,16 +56,6 @@ class GroupRepo(Repository[ServerGroup]):
             ServerGroupMember, ServerGroupMember.group_id == ServerGroup.id).where(
             ServerGroupMember.instance_uuid == instance_id)).first()
 
-    def groups_of(self, ids: list[str]) -> dict[str, str]:
-        """instance id -> its group's uuid."""
-        if not ids:
-            return {}
-        rows = self.session.execute(select(ServerGroupMember.instance_uuid, ServerGroup.uuid)
-                                    .join(ServerGroup,
-                                          ServerGroup.id == ServerGroupMember.group_id)
-                                    .where(ServerGroupMember.instance_uuid.in_(ids)))
-        return {i: g for i, g in rows}
-
     def add_member(self, group_id: int, instance_id: str) -> None:
         self.session.add(ServerGroupMember(group_id=group_id, instance_uuid=instance_id))
         self.session.flush()

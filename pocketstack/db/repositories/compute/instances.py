@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, not_, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, literal, not_, or_, select, union_all, update
 
-from pocketstack.db.models.compute_servers import BlockDeviceMapping, Instance, InstanceTag
+from pocketstack.db.models.compute_servers import (
+    BlockDeviceMapping,
+    Instance,
+    InstanceTag,
+    ServerGroup,
+    ServerGroupMember,
+)
 from pocketstack.db.repositories.base import Repository
 
 I = Instance  # noqa: E741
@@ -190,18 +196,21 @@ class InstanceRepo(Repository[Instance]):
         return list(self.session.scalars(select(BlockDeviceMapping).where(
             BlockDeviceMapping.instance_uuid == instance_id).order_by(BlockDeviceMapping.id)))
 
-    def volumes_for(self, ids: list[str]) -> dict[str, list[tuple[str, bool]]]:
-        out: dict[str, list[tuple[str, bool]]] = {i: [] for i in ids}
+    def view_extras(self, ids: list[str], *, groups: bool) -> ViewExtras:
+        """What a server's view shows beyond its row, for many servers in one query per 500:
+        tags (sorted), attached volumes (in mapping order) and, if asked, the server group."""
+        out = ViewExtras({i: [] for i in ids}, {i: [] for i in ids}, {})
+        conn = self.session.connection()
+        stmt = _EXTRAS_WITH_GROUPS if groups else _EXTRAS
         for chunk in _chunks(ids):
-            rows = self.session.execute(select(
-                BlockDeviceMapping.instance_uuid, BlockDeviceMapping.volume_id,
-                BlockDeviceMapping.delete_on_termination).where(
-                BlockDeviceMapping.instance_uuid.in_(chunk),
-                BlockDeviceMapping.volume_id.is_not(None),
-                BlockDeviceMapping.destination_type == "volume").order_by(
-                BlockDeviceMapping.id))
-            for iid, vol, dot in rows:
-                out[iid].append((vol, bool(dot)))
+            rows = sorted(conn.execute(stmt, {"ids": chunk}), key=lambda r: (r[0], r[4], r[2]))
+            for kind, iid, value, flag, _ in rows:
+                if kind == "t":
+                    out.tags[iid].append(value)
+                elif kind == "v":
+                    out.volumes[iid].append((value, bool(flag)))
+                else:
+                    out.group_of[iid] = value
         return out
 
     def bdm_for_volume(self, instance_id: str, volume_id: str) -> BlockDeviceMapping | None:
@@ -225,6 +234,36 @@ class InstanceRepo(Repository[Instance]):
 
     def touch(self, instance_id: str, now: datetime) -> None:
         self.session.execute(update(I).where(I.id == instance_id).values(updated_at=now))
+
+
+@dataclass
+class ViewExtras:
+    tags: dict[str, list[str]]
+    volumes: dict[str, list[tuple[str, bool]]]  # (volume id, delete_on_termination)
+    group_of: dict[str, str]  # server id -> its group's uuid
+
+
+def _extras_query(groups: bool) -> Any:
+    """The statement behind view_extras, built once: rows (kind, server id, value, flag,
+    order) with kind "t" (tag), "v" (volume id, delete_on_termination, mapping id) or "g"
+    (server group uuid)."""
+    B, M, T = BlockDeviceMapping, ServerGroupMember, InstanceTag
+    ids = bindparam("ids", expanding=True)
+    parts = [
+        select(literal("t"), T.instance_id, T.tag, literal(False), literal(0))
+        .where(T.instance_id.in_(ids)),
+        select(literal("v"), B.instance_uuid, B.volume_id, B.delete_on_termination, B.id)
+        .where(B.instance_uuid.in_(ids), B.volume_id.is_not(None),
+               B.destination_type == "volume")]
+    if groups:
+        parts.append(select(literal("g"), M.instance_uuid, ServerGroup.uuid, literal(False),
+                            literal(0)).join(ServerGroup, ServerGroup.id == M.group_id)
+                     .where(M.instance_uuid.in_(ids)))
+    return union_all(*parts)
+
+
+# Built once: constructing a statement costs more than SQLite takes to run it.
+_EXTRAS, _EXTRAS_WITH_GROUPS = _extras_query(False), _extras_query(True)
 
 
 def _sqlite_regexp(pattern: str | None, value: str | None) -> bool:
