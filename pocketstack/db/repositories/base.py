@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from pocketstack.common import exceptions as exc
 from pocketstack.db.base import Base
 
 M = TypeVar("M", bound=Base)
+_BY_IDS: dict[type[Any], Any] = {}  # model -> SELECT ... WHERE pk IN (:ids)
 
 
 class Repository(Generic[M]):
@@ -74,5 +75,9 @@ class Repository(Generic[M]):
         ids = list(ids)
         if not ids:
             return []
-        pk = self.model.__mapper__.primary_key[0]
-        return self.session.scalars(select(self.model).where(pk.in_(ids))).all()
+        stmt = _BY_IDS.get(self.model)
+        if stmt is None:  # built once per model (building costs more than running it)
+            pk = self.model.__mapper__.primary_key[0]
+            stmt = _BY_IDS[self.model] = select(self.model).where(
+                pk.in_(bindparam("ids", expanding=True)))
+        return self.session.scalars(stmt, {"ids": ids}).all()

@@ -60,15 +60,12 @@ class InstanceRepo(Repository[Instance]):
     model = Instance
 
     def live(self, instance_id: str, *, lock: bool = False) -> Instance | None:
-        stmt = select(I).where(I.id == instance_id, I.deleted.is_(False))
-        if lock:
-            stmt = stmt.with_for_update()
-        return self.session.scalars(stmt).first()
+        return self.session.scalars(_LIVE_LOCKED if lock else _LIVE,
+                                    {"id": instance_id}).first()
 
     def task_and_host(self, instance_id: str) -> Any:
         """(task, host) of a live server, without loading the whole row (None if gone)."""
-        return self.session.execute(select(I.task, I.host).where(
-            I.id == instance_id, I.deleted.is_(False))).first()
+        return self.session.execute(_TASK_AND_HOST, {"id": instance_id}).first()
 
     def count_on_host(self, host: str) -> int:
         return self.count(I.host == host, I.deleted.is_(False))
@@ -262,8 +259,12 @@ def _extras_query(groups: bool) -> Any:
     return union_all(*parts)
 
 
-# Built once: constructing a statement costs more than SQLite takes to run it.
+# The hottest statements are built once: constructing a statement costs SQLAlchemy more
+# than SQLite takes to run it.
 _EXTRAS, _EXTRAS_WITH_GROUPS = _extras_query(False), _extras_query(True)
+_LIVE = select(I).where(I.id == bindparam("id"), I.deleted.is_(False))
+_LIVE_LOCKED = _LIVE.with_for_update()
+_TASK_AND_HOST = select(I.task, I.host).where(I.id == bindparam("id"), I.deleted.is_(False))
 
 
 def _sqlite_regexp(pattern: str | None, value: str | None) -> bool:

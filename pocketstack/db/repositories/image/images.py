@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import bindparam, false, func, select, update
 
 from pocketstack.db.models.image import Image, ImageMember, ImageProperty, ImageTag
 from pocketstack.db.repositories.base import Repository
@@ -12,6 +12,13 @@ from pocketstack.db.repositories.image.query import ImageQuery, build
 
 UPLOADING = ("saving", "uploading", "importing")
 STAGED = ("uploading", "importing")
+
+
+# Built once (building a statement costs more than running it).
+_PROPERTIES_OF = select(ImageProperty.image_id, ImageProperty.name, ImageProperty.value).where(
+    ImageProperty.image_id.in_(bindparam("ids", expanding=True)))
+_TAGS_OF = select(ImageTag.image_id, ImageTag.value).where(
+    ImageTag.image_id.in_(bindparam("ids", expanding=True))).order_by(ImageTag.value)
 
 
 class ImageRepo(Repository[Image]):
@@ -62,10 +69,7 @@ class ImageRepo(Repository[Image]):
     def properties_for(self, image_ids: list[str]) -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {i: {} for i in image_ids}
         if image_ids:
-            rows = self.session.execute(
-                select(ImageProperty.image_id, ImageProperty.name, ImageProperty.value)
-                .where(ImageProperty.image_id.in_(image_ids))
-            )
+            rows = self.session.execute(_PROPERTIES_OF, {"ids": image_ids})
             for image_id, name, value in rows:
                 out[image_id][name] = value
         return out
@@ -95,9 +99,7 @@ class ImageRepo(Repository[Image]):
     def tags_for(self, image_ids: list[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {i: [] for i in image_ids}
         if image_ids:
-            rows = self.session.execute(
-                select(ImageTag.image_id, ImageTag.value)
-                .where(ImageTag.image_id.in_(image_ids)).order_by(ImageTag.value))
+            rows = self.session.execute(_TAGS_OF, {"ids": image_ids})
             for image_id, value in rows:
                 out[image_id].append(value)
         return out

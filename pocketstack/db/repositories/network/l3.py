@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from pocketstack.db.models.network import FloatingIP, Router
 from pocketstack.db.repositories.base import Repository
 from pocketstack.db.repositories.network.listing import Listing, fetch
+
+# Built once (building a statement costs more than running it).
+_FLOATING_ON_PORTS = select(FloatingIP.fixed_port_id, FloatingIP.floating_ip_address).where(
+    FloatingIP.fixed_port_id.in_(bindparam("ports", expanding=True)))
 
 
 class RouterRepo(Repository[Router]):
@@ -43,9 +47,7 @@ class FloatingIPRepo(Repository[FloatingIP]):
         """(fixed_port_id, floating_ip_address) of the floating IPs on these ports."""
         if not port_ids:
             return []
-        rows = self.session.execute(select(FloatingIP.fixed_port_id,
-                                           FloatingIP.floating_ip_address).where(
-            FloatingIP.fixed_port_id.in_(port_ids)))
+        rows = self.session.execute(_FLOATING_ON_PORTS, {"ports": port_ids})
         return [(str(p), str(a)) for p, a in rows]
 
     def on_network(self, network_id: str) -> Sequence[FloatingIP]:

@@ -6,11 +6,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select
 
 from pocketstack.db.models.network import IPAllocation, Network, Port, PortSecurityGroup
 from pocketstack.db.repositories.base import Repository
 from pocketstack.db.repositories.network.listing import IDS, Listing, by_ids, fetch
+
+# Built once (building a statement costs more than running it): a server's addresses.
+_ADDRESSES_ON_DEVICE = select(
+    Port.id, Port.network_id, Network.name, Port.mac_address, IPAllocation.ip_address,
+    IPAllocation.subnet_id).outerjoin(Network, Network.id == Port.network_id).outerjoin(
+    IPAllocation, IPAllocation.port_id == Port.id).where(
+    Port.device_id == bindparam("device")).order_by(Port.created_at, Port.id)
 
 
 class PortRepo(Repository[Port]):
@@ -55,12 +62,7 @@ class PortRepo(Repository[Port]):
         """(port_id, network_id, network_name, mac_address, ip_address, subnet_id) of every
         port on a device, oldest port first, one row per fixed IP (ip_address and subnet_id
         None for a port without one): what a server's addresses are made of, in one query."""
-        stmt = select(Port.id, Port.network_id, Network.name, Port.mac_address,
-                      IPAllocation.ip_address, IPAllocation.subnet_id).outerjoin(
-            Network, Network.id == Port.network_id).outerjoin(
-            IPAllocation, IPAllocation.port_id == Port.id).where(
-            Port.device_id == device_id).order_by(Port.created_at, Port.id)
-        return list(self.session.execute(stmt).all())
+        return list(self.session.execute(_ADDRESSES_ON_DEVICE, {"device": device_id}).all())
 
     def on_network(self, network_id: str, owners: Sequence[str] | None = None) -> Sequence[Port]:
         where = [Port.network_id == network_id]

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from pocketstack.db.models.network import (
@@ -19,6 +19,13 @@ from pocketstack.db.models.network import (
 )
 from pocketstack.db.repositories.base import Repository
 from pocketstack.db.repositories.network.listing import IDS, Listing, by_ids, fetch
+
+# Built once (building a statement costs more than running it): the hot IPAM reads.
+_ALLOCATIONS_OF_PORTS = select(IPAllocation).where(
+    IPAllocation.port_id.in_(bindparam("ports", expanding=True)))
+_TAKEN_KEYS = select(IPAllocation.ip_key).where(
+    IPAllocation.subnet_id == bindparam("subnet"),
+    IPAllocation.ip_key.in_(bindparam("keys", expanding=True)))
 
 
 class SubnetRepo(Repository[Subnet]):
@@ -83,8 +90,7 @@ class AllocationRepo(Repository[IPAllocation]):
         ids = list(port_ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            for a in self.session.scalars(select(IPAllocation).where(
-                    IPAllocation.port_id.in_(chunk))):
+            for a in self.session.scalars(_ALLOCATIONS_OF_PORTS, {"ports": chunk}):
                 out[a.port_id].append(a)
         return out
 
@@ -98,8 +104,7 @@ class AllocationRepo(Repository[IPAllocation]):
         return out
 
     def taken_keys(self, subnet_id: str, keys: Sequence[int]) -> set[int]:
-        rows = self.session.scalars(select(IPAllocation.ip_key).where(
-            IPAllocation.subnet_id == subnet_id, IPAllocation.ip_key.in_(list(keys))))
+        rows = self.session.scalars(_TAKEN_KEYS, {"subnet": subnet_id, "keys": list(keys)})
         return {int(k) for k in rows if k is not None}
 
     def first_gap(self, subnet_id: str, lo: int, hi: int) -> int | None:
