@@ -153,8 +153,7 @@ class PortService(ServiceBase):
         subnets = list(SubnetRepo(s).on_network(net.id))
         wanted = self.ipam.resolve(net.id, subnets, data.get("fixed_ips"), owner)
         self.ipam.allocate(s, net.id, port.id, port.mac_address, wanted, owner)
-        if sgs:
-            PortSecurityGroupRepo(s).replace(port.id, sgs)
+        PortSecurityGroupRepo(s).add(port.id, sgs)
         if data.get("tags"):
             TagRepo(s).replace("ports", port.id, data["tags"])
         return port

@@ -12,12 +12,15 @@ from pocketstack.db.models.network import IPAllocation, Network, Port, PortSecur
 from pocketstack.db.repositories.base import Repository
 from pocketstack.db.repositories.network.listing import IDS, Listing, by_ids, fetch
 
-# Built once (building a statement costs more than running it): a server's addresses.
+# Built once (building a statement costs more than running it): a server's addresses,
+# and whether a MAC is taken on a network.
 _ADDRESSES_ON_DEVICE = select(
     Port.id, Port.network_id, Network.name, Port.mac_address, IPAllocation.ip_address,
     IPAllocation.subnet_id).outerjoin(Network, Network.id == Port.network_id).outerjoin(
     IPAllocation, IPAllocation.port_id == Port.id).where(
     Port.device_id == bindparam("device")).order_by(Port.created_at, Port.id)
+_MAC_TAKEN = select(exists().where(Port.network_id == bindparam("network"),
+                                   Port.mac_address == bindparam("mac")))
 
 
 class PortRepo(Repository[Port]):
@@ -49,8 +52,7 @@ class PortRepo(Repository[Port]):
             PortSecurityGroup.security_group_id.in_(sg_ids)))
 
     def mac_taken(self, network_id: str, mac: str) -> bool:
-        return bool(self.session.scalar(select(exists().where(
-            Port.network_id == network_id, Port.mac_address == mac))))
+        return bool(self.session.scalar(_MAC_TAKEN, {"network": network_id, "mac": mac}))
 
     def on_device(self, device_id: str, owners: Sequence[str] | None = None) -> Sequence[Port]:
         where = [Port.device_id == device_id]
@@ -89,6 +91,10 @@ class PortSecurityGroupRepo(Repository[PortSecurityGroup]):
     def replace(self, port_id: str, sg_ids: Sequence[str]) -> None:
         self.session.execute(delete(PortSecurityGroup).where(
             PortSecurityGroup.port_id == port_id))
+        self.add(port_id, sg_ids)
+
+    def add(self, port_id: str, sg_ids: Sequence[str]) -> None:
+        """Bind security groups to a port that has none yet (a new port)."""
         if sg_ids:
             self.session.execute(insert(PortSecurityGroup), [
                 {"port_id": port_id, "security_group_id": sg} for sg in dict.fromkeys(sg_ids)])
