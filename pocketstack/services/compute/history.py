@@ -72,12 +72,7 @@ class History:
             if action is None:
                 return
             action_id = action.id
-        now = utcnow()
-        s.add(InstanceActionEvent(action_id=action_id, event=name, start_time=started,
-                                  finish_time=now, result="Success" if ok else "Error",
-                                  traceback=None if ok else error, host=host,
-                                  details=None if ok else error))
-        repo.touch(action_id, now, failed=not ok)
+        repo.add_event(action_id, name, started, utcnow(), ok=ok, host=host, error=error)
 
     # -- API ------------------------------------------------------------------------------
     def list(self, instance_id: str, *, limit: int | None, marker: str | None,

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
 from pocketstack.common.timeutils import aware, utcnow
-from pocketstack.db.models.compute import Allocation
 from pocketstack.db.repositories.compute.hosts import AllocationRepo, NodeRepo
 from pocketstack.services.compute.aggregates import Topology
 from pocketstack.services.compute.options import ComputeOptions
@@ -258,11 +257,10 @@ class Scheduler:
         """Take the resources on this node for this consumer; False if they do not fit.
         (The claim and the allocation row are written in the caller's transaction, with the
         step that needs them: a step is never half done, so never claimed twice.)"""
-        if not NodeRepo(s).claim(node_id, vcpus, memory_mb, disk_gb):
+        nodes = NodeRepo(s)
+        if not nodes.claim(node_id, vcpus, memory_mb, disk_gb):
             return False
-        s.add(Allocation(consumer_id=consumer_id, node_id=node_id, vcpus=vcpus,
-                         memory_mb=memory_mb, disk_gb=disk_gb, created_at=utcnow()))
-        s.flush()
+        nodes.add_allocation(consumer_id, node_id, vcpus, memory_mb, disk_gb, utcnow())
         return True
 
     @staticmethod

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from pocketstack.db.models.compute_servers import InstanceAction, InstanceActionEvent
 from pocketstack.db.repositories.base import Repository
+
+_A = InstanceAction.__table__.c
+_ADD_EVENT = insert(InstanceActionEvent.__table__)
+_TOUCH = update(InstanceAction.__table__).where(_A.id == bindparam("b_id")).values(
+    updated_at=bindparam("b_now"))
+_FAIL = _TOUCH.values(message="Error")
 
 
 class ActionRepo(Repository[InstanceAction]):
@@ -36,12 +42,19 @@ class ActionRepo(Repository[InstanceAction]):
         return self.first(InstanceAction.instance_uuid == instance_id,
                           InstanceAction.request_id == request_id)
 
-    def touch(self, action_id: int, now: datetime, *, failed: bool) -> None:
-        values: dict[str, object] = {"updated_at": now}
-        if failed:
-            values["message"] = "Error"
-        self.session.execute(update(InstanceAction).where(InstanceAction.id == action_id)
-                             .values(**values), execution_options={"synchronize_session": False})
+    def add_event(self, action_id: int, name: str, started: datetime, now: datetime, *,
+                  ok: bool, host: str | None, error: str | None) -> None:
+        """Record a finished event of an action and mark the action updated (and failed, for
+        a failed event). Written straight to the tables: nothing in the session reads them."""
+        conn = self.session.connection()
+        conn.execute(_ADD_EVENT, {
+            "action_id": action_id, "event": name, "start_time": started, "finish_time": now,
+            "result": "Success" if ok else "Error", "traceback": None if ok else error,
+            "host": host, "details": None if ok else error})
+        if ok:
+            conn.execute(_TOUCH, {"b_id": action_id, "b_now": now})
+        else:
+            conn.execute(_FAIL, {"b_id": action_id, "b_now": now})
 
     def latest(self, instance_id: str) -> InstanceAction | None:
         return self.session.scalars(select(InstanceAction).where(

@@ -12,12 +12,30 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from pocketstack.db.models.compute import Allocation, ComputeNode, ComputeService
 from pocketstack.db.repositories.base import Repository
 
 N = ComputeNode
+_T = ComputeNode.__table__.c
+
+# The claim and its release, built once on the table (no ORM bookkeeping: nothing in the
+# session holds node counters), with the request as parameters.
+_CLAIM = update(ComputeNode.__table__).where(
+    _T.id == bindparam("b_node"),
+    _T.vcpus_used + bindparam("b_vcpus") <= _T.vcpus * _T.cpu_allocation_ratio,
+    _T.memory_mb_used + bindparam("b_ram")
+    <= (_T.memory_mb - _T.reserved_host_memory_mb) * _T.ram_allocation_ratio,
+    _T.local_gb_used + bindparam("b_disk") <= _T.local_gb * _T.disk_allocation_ratio,
+).values(vcpus_used=_T.vcpus_used + bindparam("b_vcpus"),
+         memory_mb_used=_T.memory_mb_used + bindparam("b_ram"),
+         local_gb_used=_T.local_gb_used + bindparam("b_disk"), running_vms=_T.running_vms + 1)
+_GIVE_BACK = update(ComputeNode.__table__).where(_T.id == bindparam("b_node")).values(
+    vcpus_used=_T.vcpus_used - bindparam("b_vcpus"),
+    memory_mb_used=_T.memory_mb_used - bindparam("b_ram"),
+    local_gb_used=_T.local_gb_used - bindparam("b_disk"), running_vms=_T.running_vms - 1)
+_ADD_ALLOCATION = insert(Allocation.__table__)
 
 
 class ServiceRepo(Repository[ComputeService]):
@@ -102,23 +120,18 @@ class NodeRepo(Repository[ComputeNode]):
         return list(self.session.execute(stmt).all())
 
     def claim(self, node_id: int, vcpus: int, memory_mb: int, disk_gb: int) -> bool:
-        stmt = update(N).where(
-            N.id == node_id,
-            N.vcpus_used + vcpus <= N.vcpus * N.cpu_allocation_ratio,
-            N.memory_mb_used + memory_mb
-            <= (N.memory_mb - N.reserved_host_memory_mb) * N.ram_allocation_ratio,
-            N.local_gb_used + disk_gb <= N.local_gb * N.disk_allocation_ratio,
-        ).values(vcpus_used=N.vcpus_used + vcpus, memory_mb_used=N.memory_mb_used + memory_mb,
-                 local_gb_used=N.local_gb_used + disk_gb, running_vms=N.running_vms + 1)
-        return bool(self.session.execute(stmt, execution_options={
-            "synchronize_session": False}).rowcount)
+        return bool(self.session.connection().execute(_CLAIM, {
+            "b_node": node_id, "b_vcpus": vcpus, "b_ram": memory_mb, "b_disk": disk_gb}).rowcount)
 
     def give_back(self, node_id: int, vcpus: int, memory_mb: int, disk_gb: int) -> None:
-        self.session.execute(update(N).where(N.id == node_id).values(
-            vcpus_used=N.vcpus_used - vcpus,
-            memory_mb_used=N.memory_mb_used - memory_mb,
-            local_gb_used=N.local_gb_used - disk_gb,
-            running_vms=N.running_vms - 1), execution_options={"synchronize_session": False})
+        self.session.connection().execute(_GIVE_BACK, {
+            "b_node": node_id, "b_vcpus": vcpus, "b_ram": memory_mb, "b_disk": disk_gb})
+
+    def add_allocation(self, consumer_id: str, node_id: int, vcpus: int, memory_mb: int,
+                       disk_gb: int, now: datetime) -> None:
+        self.session.connection().execute(_ADD_ALLOCATION, {
+            "consumer_id": consumer_id, "node_id": node_id, "vcpus": vcpus,
+            "memory_mb": memory_mb, "disk_gb": disk_gb, "created_at": now})
 
     def totals(self) -> dict[str, int]:
         row = self.session.execute(select(
