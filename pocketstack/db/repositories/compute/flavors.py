@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 
 from pocketstack.db.models.compute import Flavor, FlavorExtraSpec, FlavorProject
 from pocketstack.db.repositories.base import Repository
@@ -17,6 +17,12 @@ SORT_KEYS = {"created_at": Flavor.created_at, "description": Flavor.description,
              "memory_mb": Flavor.memory_mb, "name": Flavor.name, "root_gb": Flavor.root_gb,
              "rxtx_factor": Flavor.rxtx_factor, "swap": Flavor.swap,
              "updated_at": Flavor.updated_at, "vcpu_weight": Flavor.id, "vcpus": Flavor.vcpus}
+
+
+# Built once (building a statement costs more than running it): read on every boot.
+_BY_FLAVORID = select(Flavor).where(Flavor.flavorid == bindparam("flavorid")).limit(1)
+_SPECS = select(FlavorExtraSpec.key, FlavorExtraSpec.value).where(
+    FlavorExtraSpec.flavor_id == bindparam("flavor"))
 
 
 @dataclass
@@ -37,7 +43,7 @@ class FlavorRepo(Repository[Flavor]):
     model = Flavor
 
     def by_flavorid(self, flavorid: str) -> Flavor | None:
-        return self.first(Flavor.flavorid == flavorid)
+        return self.session.scalars(_BY_FLAVORID, {"flavorid": flavorid}).first()
 
     def by_name(self, name: str) -> Flavor | None:
         return self.first(Flavor.name == name)
@@ -77,8 +83,7 @@ class FlavorRepo(Repository[Flavor]):
 
     # -- extra specs ------------------------------------------------------------------------
     def specs(self, flavor_id: int) -> dict[str, str]:
-        rows = self.session.execute(select(FlavorExtraSpec.key, FlavorExtraSpec.value)
-                                    .where(FlavorExtraSpec.flavor_id == flavor_id))
+        rows = self.session.execute(_SPECS, {"flavor": flavor_id})
         return {k: v for k, v in rows}
 
     def specs_for(self, ids: list[int]) -> dict[int, dict[str, str]]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 
 from pocketstack.db.models.compute import KeyPair, Quota, QuotaClass
 from pocketstack.db.models.compute_servers import Instance, ServerGroup, ServerGroupMember
 from pocketstack.db.repositories.base import Repository
+
+# Built once (building a statement costs more than running it): read on every create.
+_LIMITS_PAIR = select(Quota.user_id, Quota.resource, Quota.hard_limit).where(
+    Quota.project_id == bindparam("project"), Quota.user_id.in_(("", bindparam("user"))))
+_CLASS_LIMITS = select(QuotaClass.resource, QuotaClass.hard_limit).where(
+    QuotaClass.class_name == bindparam("name"))
 
 
 class QuotaRepo(Repository[Quota]):
@@ -15,9 +21,7 @@ class QuotaRepo(Repository[Quota]):
     def limits_pair(self, project_id: str, user_id: str) -> tuple[dict[str, int],
                                                                  dict[str, int]]:
         """(the project's own limits, the user's own limits) in one query."""
-        rows = self.session.execute(select(Quota.user_id, Quota.resource, Quota.hard_limit)
-                                    .where(Quota.project_id == project_id,
-                                           Quota.user_id.in_(("", user_id))))
+        rows = self.session.execute(_LIMITS_PAIR, {"project": project_id, "user": user_id})
         project: dict[str, int] = {}
         user: dict[str, int] = {}
         for uid, res, value in rows:
@@ -60,8 +64,7 @@ class QuotaRepo(Repository[Quota]):
         self.session.execute(stmt)
 
     def class_limits(self, class_name: str) -> dict[str, int]:
-        rows = self.session.execute(select(QuotaClass.resource, QuotaClass.hard_limit).where(
-            QuotaClass.class_name == class_name))
+        rows = self.session.execute(_CLASS_LIMITS, {"name": class_name})
         return {r: v for r, v in rows}
 
     def set_class(self, class_name: str, resource: str, value: int) -> None:

@@ -6,18 +6,21 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text
 
 from pocketstack.db.models.network import Agent, Quota, Tag
 from pocketstack.db.repositories.base import Repository
 from pocketstack.db.repositories.network.listing import IDS, Listing, by_ids, fetch
+
+# Built once (building a statement costs more than running it): checked on every create.
+_LIMITS = select(Quota.resource, Quota.limit).where(Quota.project_id == bindparam("project"))
 
 
 class QuotaRepo(Repository[Quota]):
     model = Quota
 
     def limits(self, project_id: str) -> dict[str, int]:
-        return {q.resource: q.limit for q in self.find(Quota.project_id == project_id)}
+        return {r: v for r, v in self.session.execute(_LIMITS, {"project": project_id})}
 
     def lock(self, project_id: str, resource: str) -> None:
         """On PostgreSQL, serialise one project's creates of one resource until the

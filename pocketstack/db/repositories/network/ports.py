@@ -19,6 +19,7 @@ _ADDRESSES_ON_DEVICE = select(
     IPAllocation.subnet_id).outerjoin(Network, Network.id == Port.network_id).outerjoin(
     IPAllocation, IPAllocation.port_id == Port.id).where(
     Port.device_id == bindparam("device")).order_by(Port.created_at, Port.id)
+_ADD_PORT_SG = insert(PortSecurityGroup.__table__)
 _MAC_TAKEN = select(exists().where(Port.network_id == bindparam("network"),
                                    Port.mac_address == bindparam("mac")))
 
@@ -94,9 +95,9 @@ class PortSecurityGroupRepo(Repository[PortSecurityGroup]):
         self.add(port_id, sg_ids)
 
     def add(self, port_id: str, sg_ids: Sequence[str]) -> None:
-        """Bind security groups to a port that has none yet (a new port)."""
+        """Bind security groups to a port that has none yet (a new port, flushed)."""
         if sg_ids:
-            self.session.execute(insert(PortSecurityGroup), [
+            self.session.connection().execute(_ADD_PORT_SG, [
                 {"port_id": port_id, "security_group_id": sg} for sg in dict.fromkeys(sg_ids)])
 
     def in_use(self, sg_id: str) -> bool:

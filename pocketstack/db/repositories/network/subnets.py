@@ -23,6 +23,8 @@ from pocketstack.db.repositories.network.listing import IDS, Listing, by_ids, fe
 # Built once (building a statement costs more than running it): the hot IPAM reads.
 _ALLOCATIONS_OF_PORTS = select(IPAllocation).where(
     IPAllocation.port_id.in_(bindparam("ports", expanding=True)))
+_SUBNETS_ON_NETWORK = select(Subnet).where(Subnet.network_id == bindparam("network")).order_by(
+    Subnet.created_at)
 _TAKEN_KEYS = select(IPAllocation.ip_key).where(
     IPAllocation.subnet_id == bindparam("subnet"),
     IPAllocation.ip_key.in_(bindparam("keys", expanding=True)))
@@ -43,7 +45,7 @@ class SubnetRepo(Repository[Subnet]):
         return fetch(self.session, Subnet, listing)
 
     def on_network(self, network_id: str) -> Sequence[Subnet]:
-        return self.find(Subnet.network_id == network_id, order_by=Subnet.created_at)
+        return self.session.scalars(_SUBNETS_ON_NETWORK, {"network": network_id}).all()
 
     def on_networks(self, network_ids: Iterable[str]) -> dict[str, list[Subnet]]:
         out: dict[str, list[Subnet]] = defaultdict(list)
