@@ -9,6 +9,8 @@ constraints catch the rest.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,6 +34,9 @@ class Database:
             kwargs["max_overflow"] = 32
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
+        database = self.engine.url.database if self.is_sqlite else None
+        self._sqlite_file = database if database and database != ":memory:" else None
+        self._local = threading.local()
         if self.is_sqlite:
             self._setup_sqlite(self.engine)
 
@@ -77,8 +82,17 @@ class Database:
             yield session
 
     def scalar_now(self, sql: str, params: tuple[object, ...] = ()) -> object:
-        """One value from a single statement on a pooled DBAPI connection: no ORM, no explicit
-        transaction (a lone SELECT is atomic). For very hot, very small reads only."""
+        """One value from a single statement: no ORM, no explicit transaction (a lone SELECT
+        is atomic). For very hot, very small reads only (a revision checked per request).
+        On a SQLite file each thread keeps its own autocommit connection for these, which
+        costs a fraction of a pool checkout; elsewhere a pooled DBAPI connection is used."""
+        if self._sqlite_file:
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = sqlite3.connect(
+                    self._sqlite_file, timeout=30, isolation_level=None)
+            row = conn.execute(sql, params).fetchone()
+            return row[0] if row else None
         raw = self.engine.raw_connection()
         try:
             cur = raw.cursor()
