@@ -17,6 +17,8 @@ STAGED = ("uploading", "importing")
 # Built once (building a statement costs more than running it).
 _PROPERTIES_OF = select(ImageProperty.image_id, ImageProperty.name, ImageProperty.value).where(
     ImageProperty.image_id.in_(bindparam("ids", expanding=True)))
+_LIVE = select(Image).where(Image.id == bindparam("id"), Image.deleted == false())
+_LIVE_LOCKED = _LIVE.with_for_update()
 _TAGS_OF = select(ImageTag.image_id, ImageTag.value).where(
     ImageTag.image_id.in_(bindparam("ids", expanding=True))).order_by(ImageTag.value)
 
@@ -25,10 +27,8 @@ class ImageRepo(Repository[Image]):
     model = Image
 
     def live(self, image_id: str, *, for_update: bool = False) -> Image | None:
-        stmt = select(Image).where(Image.id == image_id, Image.deleted == false())
-        if for_update:
-            stmt = stmt.with_for_update()
-        return self.session.scalars(stmt).first()
+        return self.session.scalars(_LIVE_LOCKED if for_update else _LIVE,
+                                    {"id": image_id}).first()
 
     def search(self, query: ImageQuery) -> Sequence[Image]:
         return self.session.scalars(build(query)).all()
