@@ -26,10 +26,15 @@ class ImageRecord:
 
 def load_visible(s: Session, ctx: RequestContext, image_id: str, *,
                  for_update: bool = False) -> tuple[Image, ImageMember | None]:
+    """The image if the caller may see it, and the caller's membership when that is what
+    lets them (a shared image they neither own nor administer; None otherwise)."""
     image = ImageRepo(s).live(image_id, for_update=for_update)
     if image is None:
         raise access.not_found(image_id)
-    member = MemberRepo(s).of(image_id, ctx.project_id) if ctx.project_id else None
+    member = None
+    if image.visibility == "shared" and ctx.project_id and not (
+            ctx.is_admin or access.is_owner(ctx, image)):
+        member = MemberRepo(s).of(image_id, ctx.project_id)
     if not access.can_see(ctx, image, member):
         raise access.not_found(image_id)
     return image, member
