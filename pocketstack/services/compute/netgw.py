@@ -3,10 +3,9 @@
 Requests are checked with the caller's context when a server is created (networks usable,
 ports free, fixed IPs valid, security groups known); ports are created, bound and deleted
 inside the compute transaction that schedules or deletes the server, through the
-Networking service's own port operations. The few things the Networking service has no
-operation for yet — marking a port ACTIVE when its host reports the VIF plugged, and
-reading ports / floating IPs by device — are done here on its repositories and are listed
-in the compute issue's report as interfaces to add there.
+Networking service's own port operations (a port goes ACTIVE through its set_status when the
+host reports the VIF plugged). Reading ports and floating IPs by device, which the
+Networking service has no operation for, is done here on its repositories.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from pocketstack.common import exceptions as exc
 from pocketstack.common.context import RequestContext
-from pocketstack.common.timeutils import utcnow
 from pocketstack.db.models.network import Network, Port
 from pocketstack.db.repositories.network.l3 import FloatingIPRepo
 from pocketstack.db.repositories.network.networks import NetworkRepo
@@ -194,11 +192,7 @@ class NetworkGateway:
 
     def set_active(self, s: Session, port_ids: list[str], host: str | None) -> None:
         """The host reported the VIFs plugged: the ports go ACTIVE (bound to the host)."""
-        now = utcnow()
-        for port in PortRepo(s).by_ids(port_ids):
-            port.status = "ACTIVE" if host else "DOWN"
-            port.updated_at = now
-            port.revision_number = (port.revision_number or 0) + 1
+        self.net.ports.set_status(s, port_ids, "ACTIVE" if host else "DOWN")
 
     def rebind(self, s: Session, instance: Any, host: str | None, zone: str | None) -> None:
         ctx = system_ctx(instance.project_id, instance.user_id)

@@ -222,6 +222,14 @@ class PortService(ServiceBase):
             return self.views(s, [port])[0]
         return self.tx.write(work)
 
+    @staticmethod
+    def set_status(s: Session, port_ids: list[str], status: str) -> None:
+        """The ports' operational status as their host reports it (ACTIVE once the VIF is
+        plugged, DOWN when unbound), in the caller's transaction; each is a new revision."""
+        for port in PortRepo(s).by_ids(port_ids):
+            port.status = status
+            bump(port)
+
     def update_port(self, s: Session, ctx: RequestContext, port: Port,
                     data: dict[str, Any]) -> None:
         for key in ("name", "description", "admin_state_up", "device_id", "device_owner"):
