@@ -257,10 +257,9 @@ class Scheduler:
         """Take the resources on this node for this consumer; False if they do not fit.
         (The claim and the allocation row are written in the caller's transaction, with the
         step that needs them: a step is never half done, so never claimed twice.)"""
-        nodes = NodeRepo(s)
-        if not nodes.claim(node_id, vcpus, memory_mb, disk_gb):
+        if not NodeRepo(s).claim(node_id, vcpus, memory_mb, disk_gb):
             return False
-        nodes.add_allocation(consumer_id, node_id, vcpus, memory_mb, disk_gb, utcnow())
+        AllocationRepo(s).record(consumer_id, node_id, vcpus, memory_mb, disk_gb, utcnow())
         return True
 
     @staticmethod

@@ -127,12 +127,6 @@ class NodeRepo(Repository[ComputeNode]):
         self.session.connection().execute(_GIVE_BACK, {
             "b_node": node_id, "b_vcpus": vcpus, "b_ram": memory_mb, "b_disk": disk_gb})
 
-    def add_allocation(self, consumer_id: str, node_id: int, vcpus: int, memory_mb: int,
-                       disk_gb: int, now: datetime) -> None:
-        self.session.connection().execute(_ADD_ALLOCATION, {
-            "consumer_id": consumer_id, "node_id": node_id, "vcpus": vcpus,
-            "memory_mb": memory_mb, "disk_gb": disk_gb, "created_at": now})
-
     def totals(self) -> dict[str, int]:
         row = self.session.execute(select(
             func.count(N.id), func.coalesce(func.sum(N.vcpus), 0),
@@ -158,6 +152,13 @@ class AllocationRepo(Repository[Allocation]):
 
     def of(self, consumer_id: str) -> Sequence[Allocation]:
         return self.find(Allocation.consumer_id == consumer_id)
+
+    def record(self, consumer_id: str, node_id: int, vcpus: int, memory_mb: int,
+               disk_gb: int, now: datetime) -> None:
+        """Record what a claim took (straight to the table: nothing in the session reads it)."""
+        self.session.connection().execute(_ADD_ALLOCATION, {
+            "consumer_id": consumer_id, "node_id": node_id, "vcpus": vcpus,
+            "memory_mb": memory_mb, "disk_gb": disk_gb, "created_at": now})
 
     def remove(self, consumer_id: str, node_id: int) -> bool:
         result = self.session.execute(delete(Allocation).where(

@@ -200,6 +200,7 @@ class InstanceRepo(Repository[Instance]):
         conn = self.session.connection()
         stmt = _EXTRAS_WITH_GROUPS if groups else _EXTRAS
         for chunk in _chunks(ids):
+            # by (kind, order, value): tags by name, volumes in mapping order
             rows = sorted(conn.execute(stmt, {"ids": chunk}), key=lambda r: (r[0], r[4], r[2]))
             for kind, iid, value, flag, _ in rows:
                 if kind == "t":
