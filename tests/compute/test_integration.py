@@ -159,3 +159,45 @@ def test_assisted_volume_snapshots(admin_conn: Any, admin_raw: Any, demo_raw: An
     admin_conn.block_storage.wait_for_status(vol, status="available", wait=30)
     admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
     admin_conn.block_storage.delete_volume(vol)
+
+
+def test_view_shows_tags_volumes_and_group(admin_conn: Any, admin_raw: Any, image: Any,
+                                           network: Any, unique: str) -> None:
+    """A server's view assembles its tags (sorted) and its attached volumes (in the order
+    they were attached), in show and in the detail list alike, and from 2.71 its server group
+    (in show only, as in Nova)."""
+    group = admin_raw.ok("POST", "/v2.1/os-server-groups", {"server_group": {
+        "name": unique, "policy": "anti-affinity"}}, version="2.64")["server_group"]
+    made = admin_raw.ok("POST", "/v2.1/servers", {
+        "server": {"name": unique, "imageRef": image.id, "flavorRef": "1",
+                   "networks": [{"uuid": network.id}], "tags": ["zeta", "alpha", "mid"]},
+        "os:scheduler_hints": {"group": group["id"]}}, expect=202, version="2.71")["server"]
+    sid = made["id"]
+    admin_raw.wait(sid)
+    # attached in the opposite order of their ids, so that an order by id would show
+    vols = sorted((_volume(admin_conn, f"{unique}-{i}") for i in range(2)),
+                  key=lambda v: v.id, reverse=True)
+    for vol in vols:
+        admin_raw.ok("POST", f"/v2.1/servers/{sid}/os-volume_attachments", {
+            "volumeAttachment": {"volumeId": vol.id}})
+    expected_vols = [{"id": v.id, "delete_on_termination": False} for v in vols]
+    shown = admin_raw.ok("GET", f"/v2.1/servers/{sid}", version="2.71")["server"]
+    listed = [s for s in admin_raw.ok("GET", f"/v2.1/servers/detail?name=^{unique}$",
+                                      version="2.71")["servers"] if s["id"] == sid]
+    assert len(listed) == 1
+    for view in (shown, listed[0]):
+        assert view["tags"] == ["alpha", "mid", "zeta"]
+        assert view["os-extended-volumes:volumes_attached"] == expected_vols
+    assert shown["server_groups"] == [group["id"]]
+    assert "server_groups" not in listed[0]
+    before = admin_raw.ok("GET", f"/v2.1/servers/{sid}", version="2.70")["server"]
+    assert "server_groups" not in before and before["tags"] == ["alpha", "mid", "zeta"]
+    for vol in vols:
+        admin_raw.ok("DELETE", f"/v2.1/servers/{sid}/os-volume_attachments/{vol.id}",
+                     expect=202)
+    admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+    admin_raw.wait(sid, "DELETED")
+    for vol in vols:
+        admin_conn.block_storage.wait_for_status(vol, status="available", wait=30)
+        admin_conn.block_storage.delete_volume(vol)
+    admin_raw.ok("DELETE", f"/v2.1/os-server-groups/{group['id']}", expect=204)
