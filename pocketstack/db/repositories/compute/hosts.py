@@ -108,16 +108,9 @@ class NodeRepo(Repository[ComputeNode]):
         """The first ``limit`` nodes, best first, that are up and enabled and have room for
         the request: the filtering and weighing of a plain boot done by the database (the
         same arithmetic as the scheduler's Candidate, ties broken by node id)."""
-        S = ComputeService
-        free_ram = (N.memory_mb - N.reserved_host_memory_mb) * N.ram_allocation_ratio \
-            - N.memory_mb_used
-        stmt = self._candidate_select().where(
-            S.disabled.is_(False), S.forced_down.is_(False), S.last_seen_up >= alive_since,
-            free_ram >= memory_mb,
-            N.vcpus * N.cpu_allocation_ratio - N.vcpus_used >= vcpus,
-            N.local_gb * N.disk_allocation_ratio - N.local_gb_used >= disk_gb,
-        ).order_by(free_ram.desc() if most_free_first else free_ram.asc(), N.id).limit(limit)
-        return list(self.session.execute(stmt).all())
+        return list(self.session.execute(_FITTING[most_free_first], {
+            "alive_since": alive_since, "vcpus": vcpus, "ram": memory_mb, "disk": disk_gb,
+            "limit": limit}).all())
 
     def claim(self, node_id: int, vcpus: int, memory_mb: int, disk_gb: int) -> bool:
         return bool(self.session.connection().execute(_CLAIM, {
@@ -145,6 +138,24 @@ class NodeRepo(Repository[ComputeNode]):
             node.vcpus_used, node.memory_mb_used, node.local_gb_used, node.running_vms = \
                 v, m, d, n
         self.session.flush()
+
+
+def _fitting(most_free_first: bool) -> Any:
+    """NodeRepo.fitting's statement (built once for each weigher direction)."""
+    S = ComputeService
+    free_ram = (N.memory_mb - N.reserved_host_memory_mb) * N.ram_allocation_ratio \
+        - N.memory_mb_used
+    return NodeRepo._candidate_select().where(
+        S.disabled.is_(False), S.forced_down.is_(False),
+        S.last_seen_up >= bindparam("alive_since", type_=S.last_seen_up.type),
+        free_ram >= bindparam("ram"),
+        N.vcpus * N.cpu_allocation_ratio - N.vcpus_used >= bindparam("vcpus"),
+        N.local_gb * N.disk_allocation_ratio - N.local_gb_used >= bindparam("disk"),
+    ).order_by(free_ram.desc() if most_free_first else free_ram.asc(), N.id).limit(
+        bindparam("limit"))
+
+
+_FITTING = {True: _fitting(True), False: _fitting(False)}
 
 
 class AllocationRepo(Repository[Allocation]):
