@@ -6,11 +6,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 
 from pocketstack.db.models.network import DefaultSecurityGroup, SecurityGroup, SecurityGroupRule
 from pocketstack.db.repositories.base import Repository
 from pocketstack.db.repositories.network.listing import Listing, fetch
+
+# Built once (building a statement costs more than running it): read on every boot.
+_DEFAULT_ID = select(DefaultSecurityGroup.security_group_id).where(
+    DefaultSecurityGroup.project_id == bindparam("project"))
 
 
 class SecurityGroupRepo(Repository[SecurityGroup]):
@@ -24,8 +28,7 @@ class SecurityGroupRepo(Repository[SecurityGroup]):
         return fetch(self.session, SecurityGroup, listing)
 
     def default_id(self, project_id: str) -> str | None:
-        return self.session.scalar(select(DefaultSecurityGroup.security_group_id).where(
-            DefaultSecurityGroup.project_id == project_id))
+        return self.session.scalar(_DEFAULT_ID, {"project": project_id})
 
     def default_ids(self) -> Any:
         return select(DefaultSecurityGroup.security_group_id)
