@@ -180,15 +180,14 @@ class NetworkGateway:
     def info(s: Session, port: Port, *, preexisting: bool, tag: str | None = None,
              new: bool = False) -> dict[str, Any]:
         net = s.get(Network, port.network_id)
-        allocs = AllocationRepo(s).for_ports([port.id]).get(port.id, [])
-        ips = [{"address": a.ip_address, "subnet_id": a.subnet_id,
-                "version": ipaddress.ip_address(a.ip_address).version} for a in allocs]
-        floating = [] if new else [f.floating_ip_address
-                                   for f in FloatingIPRepo(s).on_fixed_port(port.id)]
-        return {"port_id": port.id, "network_id": port.network_id,
-                "network_name": net.name if net is not None else "",
-                "mac": port.mac_address, "ips": ips, "floating": floating,
-                "preexisting": preexisting, "tag": tag}
+        entry = _nic(port.id, port.network_id, net.name if net is not None else "",
+                     port.mac_address, preexisting, tag)
+        for a in AllocationRepo(s).for_ports([port.id]).get(port.id, []):
+            entry["ips"].append(_ip(a.ip_address, a.subnet_id))
+        if not new:
+            entry["floating"] = [f.floating_ip_address
+                                 for f in FloatingIPRepo(s).on_fixed_port(port.id)]
+        return entry
 
     def set_active(self, s: Session, port_ids: list[str], host: str | None) -> None:
         """The host reported the VIFs plugged: the ports go ACTIVE (bound to the host)."""
@@ -228,13 +227,10 @@ class NetworkGateway:
             entry = ports.get(port_id)
             if entry is None:
                 old = known.get(port_id, {})
-                entry = ports[port_id] = {
-                    "port_id": port_id, "network_id": net_id, "network_name": net_name or "",
-                    "mac": mac, "ips": [], "floating": [],
-                    "preexisting": bool(old.get("preexisting")), "tag": old.get("tag")}
+                entry = ports[port_id] = _nic(port_id, net_id, net_name or "", mac,
+                                              bool(old.get("preexisting")), old.get("tag"))
             if ip is not None:
-                entry["ips"].append({"address": ip, "subnet_id": subnet_id,
-                                     "version": ipaddress.ip_address(ip).version})
+                entry["ips"].append(_ip(ip, subnet_id))
         for port_id, address in FloatingIPRepo(s).addresses_on_ports(list(ports)):
             ports[port_id]["floating"].append(address)
         out = list(ports.values())
@@ -248,3 +244,15 @@ class NetworkGateway:
 
     def network(self, s: Session, network_id: str) -> Network | None:
         return NetworkRepo(s).get(network_id)
+
+
+def _nic(port_id: str, network_id: str, network_name: str, mac: str, preexisting: bool,
+         tag: str | None) -> dict[str, Any]:
+    """One entry of a server's network info, before its fixed and floating IPs."""
+    return {"port_id": port_id, "network_id": network_id, "network_name": network_name,
+            "mac": mac, "ips": [], "floating": [], "preexisting": preexisting, "tag": tag}
+
+
+def _ip(address: str, subnet_id: str) -> dict[str, Any]:
+    return {"address": address, "subnet_id": subnet_id,
+            "version": ipaddress.ip_address(address).version}

@@ -30,9 +30,6 @@ class SecurityGroupRepo(Repository[SecurityGroup]):
     def default_id(self, project_id: str) -> str | None:
         return self.session.scalar(_DEFAULT_ID, {"project": project_id})
 
-    def default_ids(self) -> Any:
-        return select(DefaultSecurityGroup.security_group_id)
-
     def count_for(self, project_id: str) -> int:
         return int(self.session.scalar(select(func.count()).select_from(SecurityGroup).where(
             SecurityGroup.project_id == project_id)) or 0)
