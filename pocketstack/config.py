@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     max_request_body: int = Field(
         1024 * 1024, ge=1024, description="Largest JSON request body accepted, in bytes."
     )
+    api_threads: int = Field(
+        3, ge=1, le=256, description="Threads that run the API's blocking request handlers "
+        "(their database work). Python runs one thread at a time, so more threads add no "
+        "speed on SQLite; they only contend for the interpreter lock, and under load they "
+        "take it from the threads that move servers forward (see docs/benchmarks.md). "
+        "Raise it where handlers wait on a network database."
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
     log_requests: bool = Field(True, description="Log one line per request.")
     password_hash_memory_kib: int = Field(

@@ -208,6 +208,13 @@ def _run_server(app: Any, sock: socket.socket, settings: Settings) -> int:
                 yield
                 self._captured_signals.clear()
 
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            # Sync handlers run on AnyIO's default thread limiter; size it before serving.
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+            await super().startup(sockets=sockets)
+
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             loop="auto", http="auto", timeout_graceful_shutdown=5,
                             log_config=None)
