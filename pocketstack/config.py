@@ -57,12 +57,12 @@ class Settings(BaseSettings):
     max_request_body: int = Field(
         1024 * 1024, ge=1024, description="Largest JSON request body accepted, in bytes."
     )
-    api_threads: int = Field(
-        3, ge=1, le=256, description="Threads that run the API's blocking request handlers "
-        "(their database work). Python runs one thread at a time, so more threads add no "
-        "speed on SQLite; they only contend for the interpreter lock, and under load they "
-        "take it from the threads that move servers forward (see docs/benchmarks.md). "
-        "Raise it where handlers wait on a network database."
+    api_threads: int | None = Field(
+        None, ge=1, le=256, description="Threads that run the API's blocking request handlers "
+        "(their database work); none: 3 on SQLite, 16 on PostgreSQL. Python runs one thread "
+        "at a time, so on SQLite more threads add no speed: under load they only contend for "
+        "the interpreter lock, taking it from the threads that move servers forward (see "
+        "docs/benchmarks.md). Handlers that wait on a network database need more."
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
     log_requests: bool = Field(True, description="Log one line per request.")
@@ -344,6 +344,12 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'pocketstack.db'}"
+
+    @property
+    def api_thread_count(self) -> int:
+        if self.api_threads is not None:
+            return self.api_threads
+        return 3 if self.db_url.startswith("sqlite") else 16
 
     @property
     def public_url(self) -> str:

@@ -65,3 +65,12 @@ def test_api_threads_bounds_handler_threads(tmp_path: Path, monkeypatch: pytest.
             assert grown > 2, grown
     finally:
         stop_cloud(proc)
+
+
+def test_api_thread_count_follows_the_database(tmp_path: Path) -> None:
+    from pocketstack.config import Settings
+
+    assert Settings(data_dir=tmp_path).api_thread_count == 3
+    assert Settings(data_dir=tmp_path, database_url="postgresql+psycopg://u:p@db/ps"
+                    ).api_thread_count == 16
+    assert Settings(data_dir=tmp_path, api_threads=5).api_thread_count == 5

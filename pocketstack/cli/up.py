@@ -212,7 +212,7 @@ def _run_server(app: Any, sock: socket.socket, settings: Settings) -> int:
             # Sync handlers run on AnyIO's default thread limiter; size it before serving.
             import anyio.to_thread
 
-            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_thread_count
             await super().startup(sockets=sockets)
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
