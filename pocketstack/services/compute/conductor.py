@@ -160,8 +160,6 @@ class Conductor:
         started = utcnow()
         spec = self.request_spec(s, inst)
         placement = self.c.scheduler.place(s, inst.id, spec, self.c.aggregates.topology())
-        inst.host, inst.node, inst.availability_zone = placement.host, placement.node, \
-            placement.zone
         req = inst.request or {}
         if inst.task and inst.task.get("op") == "unshelve":
             self.c.net.rebind(s, inst, placement.host, placement.zone)
@@ -169,6 +167,9 @@ class Conductor:
             inst.network_info = self.c.net.allocate(s, inst, placement.host, placement.zone,
                                                     req.get("networks", []),
                                                     req.get("sg_ids", []))
+        # Set after the ports, whose flushes would otherwise write the row a first time.
+        inst.host, inst.node, inst.availability_zone = placement.host, placement.node, \
+            placement.zone
         History.event(s, inst.id, (inst.task or {}).get("rid"), event_name("schedule"),
                       started, True, action_id=(inst.task or {}).get("aid"))
         L.advance(inst)

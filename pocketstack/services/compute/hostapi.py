@@ -138,7 +138,8 @@ class HostAPI:
             if task.get("op") == "build":
                 inst.launched_at = utcnow()
             inst.fault = None
-            self.c.net.set_active(s, [n["port_id"] for n in inst.network_info or []], host)
+            with s.no_autoflush:  # the server's row is written once, at commit
+                self.c.net.set_active(s, [n["port_id"] for n in inst.network_info or []], host)
         elif op == "rebuild":
             inst.launched_at = utcnow()
         elif op == "snapshot":
