@@ -223,6 +223,10 @@ def compute(cloud: Cloud, conf: Conf) -> None:
         hosts = cloud.request("GET", f"{url}/os-hypervisors")["hypervisors"]
         section["min_compute_nodes"] = max(1, len(hosts))
         feats["live_migration"] = feats["cold_migration"] = len(hosts) > 1
+        # Hosts keep servers' disks locally (no shared storage), so a live migration copies
+        # them: block migration; volume-backed servers move with their volumes attached.
+        feats["block_migration_for_live_migration"] = feats["live_migration"]
+        feats["volume_backed_live_migration"] = feats["live_migration"]
     except (ApiError, KeyError, TypeError):
         pass
     section["volume_device_name"] = "vdb"

@@ -8,6 +8,8 @@ from typing import Any
 import openstack.exceptions as oe
 import pytest
 
+from tests.compute.conftest import make_image
+
 
 def act(raw: Any, sid: str, body: dict[str, Any], expect: int = 202,
         version: str = "2.1") -> Any:
@@ -81,6 +83,36 @@ def test_snapshot_lands_in_image_service(admin_conn: Any, admin_raw: Any, boot: 
     admin_raw.wait(sid, "ACTIVE")
     admin_conn.image.delete_image(image.id)
     admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+
+
+def test_rescue_of_a_volume_backed_server(admin_conn: Any, admin_raw: Any, boot: Any,
+                                          image: Any, unique: str) -> None:
+    """As Nova: refused before 2.87; from 2.87 in stable device mode only, that is with a
+    rescue image that has hw_rescue_device or hw_rescue_bus; nothing changes on a refusal."""
+    server = boot(imageRef="", block_device_mapping_v2=[{
+        "uuid": image.id, "source_type": "image", "destination_type": "volume",
+        "volume_size": 1, "boot_index": 0, "delete_on_termination": True}])
+    sid = server["id"]
+    path = f"/v2.1/servers/{sid}/action"
+    msg = admin_raw.error("POST", path, {"rescue": {"rescue_image_ref": image.id}}, 400,
+                          version="2.86")
+    assert msg == "Cannot rescue a volume-backed instance"
+    msg = admin_raw.error("POST", path, {"rescue": {"rescue_image_ref": image.id}}, 400,
+                          version="2.87")
+    assert "stable device rescue image" in msg
+    assert admin_raw.ok("GET", f"/v2.1/servers/{sid}")["server"]["status"] == "ACTIVE"
+    stable = make_image(admin_conn, unique, hw_rescue_bus="virtio")
+    try:
+        out = act(admin_raw, sid, {"rescue": {"rescue_image_ref": stable.id}}, expect=200,
+                  version="2.87")
+        assert out["adminPass"]
+        admin_raw.wait(sid, "RESCUE")
+        act(admin_raw, sid, {"unrescue": None}, version="2.87")
+        admin_raw.wait(sid, "ACTIVE")
+    finally:
+        admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+        admin_raw.wait(sid, "DELETED")
+        admin_conn.image.delete_image(stable.id)
 
 
 def test_shelve_and_rebuild(admin_raw: Any, boot: Any, image: Any) -> None:

@@ -94,18 +94,29 @@ class ActionService:
         self._act(ctx, server_id, fn)
 
     def rescue(self, ctx: RequestContext, server_id: str, admin_pass: str | None,
-               image_ref: str | None) -> str:
+               image_ref: str | None, *, allow_volume_backed: bool = False) -> str:
+        """Rescue mode. A volume-backed server can be rescued only from microversion 2.87
+        (``allow_volume_backed``), in stable device mode: the rescue image carries
+        ``hw_rescue_device`` or ``hw_rescue_bus`` and the server's disks stay attached."""
         password = admin_pass or secrets.token_urlsafe(9)
+        stable = False
         if image_ref:
             try:
-                self.c.images.get(ctx, image_ref)
+                props = self.c.images.get(ctx, image_ref).properties
             except exc.NotFound:
                 raise exc.BadRequest(f"Image {image_ref} could not be found.") from None
+            stable = bool(props.get("hw_rescue_device") or props.get("hw_rescue_bus"))
 
         def fn(s: Session, inst: Instance) -> None:
             S.require(inst, "rescue", (S.ACTIVE, S.STOPPED, S.ERROR))
-            if (inst.system_metadata or {}).get("boot_from_volume") and not image_ref:
-                raise exc.BadRequest("Cannot rescue a volume-backed instance")
+            if (inst.system_metadata or {}).get("boot_from_volume"):
+                if not allow_volume_backed:
+                    raise exc.BadRequest("Cannot rescue a volume-backed instance")
+                if not stable:
+                    raise exc.BadRequest(
+                        "Cannot rescue a volume-backed instance without a stable device "
+                        "rescue image (one with the hw_rescue_device or hw_rescue_bus "
+                        "property)")
             rid = History.record(s, inst.id, "rescue", ctx)
             L.begin(inst, "rescue", S.RESCUING, rid, rescue_image=image_ref,
                     vm_state=inst.vm_state)

@@ -55,7 +55,8 @@ def _unlock(request: Request, ctx: RequestContext, sid: str, payload: Any) -> Re
 def _rescue(request: Request, ctx: RequestContext, sid: str, payload: Any) -> Response:
     data = body(payload, schemas.RESCUE)["rescue"] or {}
     password = compute(request).actions.rescue(ctx, sid, data.get("adminPass"),
-                                               data.get("rescue_image_ref"))
+                                               data.get("rescue_image_ref"),
+                                               allow_volume_backed=mv(request) >= 87)
     return ok({"adminPass": password})
 
 
