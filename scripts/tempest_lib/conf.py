@@ -282,11 +282,23 @@ def volume(cloud: Cloud, conf: Conf) -> None:
             section["max_microversion"] = version["version"]
     except (ApiError, KeyError, TypeError):
         pass
+    section["volume_type_multiattach"] = _multiattach_type(cloud, url)
     conf["volume"] = section
     conf["volume-feature-enabled"] = {}
     images = conf.get("_provisioned", {}).get("images") or []
     if images:   # volume-from-image tests read [compute] image_ref even without compute
         conf.setdefault("compute", {}).setdefault("image_ref", images[0])
+
+
+def _multiattach_type(cloud: Cloud, url: str) -> str:
+    """A volume type whose volumes may be attached to several servers, as Cinder makes them
+    (extra spec multiattach = '<is> True'); returns its name."""
+    name = "ps-multiattach"
+    have = cloud.request("GET", f"{url}/types?is_public=None")["volume_types"]
+    if not any(t["name"] == name for t in have):
+        cloud.request("POST", f"{url}/types", {"volume_type": {
+            "name": name, "extra_specs": {"multiattach": "<is> True"}}})
+    return name
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,39 @@ def test_volume_attach_detach(admin_conn: Any, admin_raw: Any, boot: Any, unique
     admin_conn.block_storage.delete_volume(vol)
 
 
+def test_multiattach_volume_type(admin_conn: Any, admin_raw: Any, boot: Any,
+                                 unique: str) -> None:
+    """As Cinder and Nova: a volume of a type with multiattach='<is> True' is multiattach and
+    can be attached to two servers (from compute 2.60); any other volume to one only."""
+    vtype = admin_conn.block_storage.create_type(name=unique,
+                                                 extra_specs={"multiattach": "<is> True"})
+    shared = _volume(admin_conn, unique + "-shared", volume_type=unique)
+    plain = _volume(admin_conn, unique + "-plain")
+    assert shared.is_multiattach is True and plain.is_multiattach is False
+    a, b = boot()["id"], boot()["id"]
+
+    def attach(sid: str, vol: Any, version: str = "2.60") -> Any:
+        return admin_raw("POST", f"/v2.1/servers/{sid}/os-volume_attachments",
+                         {"volumeAttachment": {"volumeId": vol.id}}, version=version)
+    msg = admin_raw.error("POST", f"/v2.1/servers/{a}/os-volume_attachments",
+                          {"volumeAttachment": {"volumeId": shared.id}}, 400, version="2.59")
+    assert "2.60" in msg
+    for sid in (a, b):
+        assert attach(sid, shared).status_code == 200
+    assert attach(a, plain).status_code == 200
+    assert attach(b, plain).status_code == 400
+    attachments = admin_conn.block_storage.get_volume(shared.id).attachments
+    assert sorted(x["server_id"] for x in attachments) == sorted([a, b])
+    for sid in (a, b):
+        admin_raw.ok("DELETE", f"/v2.1/servers/{sid}", expect=204)
+        admin_raw.wait(sid, "DELETED")
+    for vol in (shared, plain):
+        admin_conn.block_storage.wait_for_status(vol, status="available", wait=30)
+        admin_conn.block_storage.delete_volume(vol)
+        admin_conn.block_storage.wait_for_delete(vol, wait=30)
+    admin_conn.block_storage.delete_type(vtype)
+
+
 def test_boot_from_volume(admin_conn: Any, admin_raw: Any, boot: Any, image: Any,
                           unique: str) -> None:
     server = boot(imageRef="", block_device_mapping_v2=[{

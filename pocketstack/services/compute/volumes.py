@@ -46,11 +46,16 @@ class AttachmentService:
         raise not_attached(volume_id)
 
     def attach(self, ctx: RequestContext, server_id: str, volume_id: str,
-               device: str | None, tag: str | None, delete_on_termination: bool
-               ) -> BlockDeviceMapping:
+               device: str | None, tag: str | None, delete_on_termination: bool, *,
+               multiattach_ok: bool = True) -> BlockDeviceMapping:
+        """Attach a volume; a multiattach one only from microversion 2.60
+        (``multiattach_ok``), as Nova."""
         inst = self.c.tx.read(lambda s: self.c.servers.load(s, ctx, server_id))
         self._check(ctx, inst, volume_id)
         vol = self.c.volumes.check_attachable(ctx, volume_id)
+        if vol.get("multiattach") and not multiattach_ok:
+            raise exc.BadRequest("Multiattach volumes are only supported starting with "
+                                 "compute API version 2.60.")
         if vol.get("status") == "in-use" and not vol.get("multiattach"):
             raise exc.BadRequest(f"Invalid volume: volume {volume_id} is already attached")
         device = device or self._next_device(inst.id)

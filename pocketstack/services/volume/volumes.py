@@ -17,6 +17,7 @@ from pocketstack.db.engine import Database
 from pocketstack.db.models.volume import Attachment, Snapshot, Transfer, Volume
 from pocketstack.db.repositories.volume.groups import GroupRepo
 from pocketstack.db.repositories.volume.snapshots import SnapshotRepo
+from pocketstack.db.repositories.volume.types import TypeRepo
 from pocketstack.db.repositories.volume.volumes import AttachmentRepo, VolumeRepo
 from pocketstack.services.volume import access, records
 from pocketstack.services.volume.images import ImageGateway, ImageInfo, context_dict
@@ -102,8 +103,6 @@ class VolumeService:
         return record
 
     def _type_name(self, s: Session, vol: Volume) -> str | None:
-        from pocketstack.db.repositories.volume.types import TypeRepo
-
         vt = TypeRepo(s).get(vol.volume_type_id) if vol.volume_type_id else None
         return vt.name if vt else None
 
@@ -146,6 +145,9 @@ class VolumeService:
                       "ctx": context_dict(ctx)}
         vt = self.types.resolve(s, ctx, type_ref)
         vol.volume_type_id, vol.size, vol.task = vt.id, size or 1, source
+        # As Cinder: a volume is multiattach when its type says so (the request's own flag,
+        # from before 3.50, is still honoured).
+        vol.multiattach = vol.multiattach or _is_true(TypeRepo(s).specs(vt.id).get("multiattach"))
         if data.get("group_id"):
             vol.group_id = self._group(s, ctx, str(data["group_id"]), vt.id)
         return vol
@@ -358,3 +360,8 @@ def _at_least(size: int | None, source_size: int, what: str) -> int:
                              f"than the {what} size {source_size}GB. They must be >= original "
                              f"{what} size.")
     return size
+
+
+def _is_true(spec: str | None) -> bool:
+    """An extra spec in Cinder's boolean form, '<is> True' (spacing and case aside)."""
+    return spec is not None and "".join(spec.split()).lower() == "<is>true"

@@ -129,7 +129,8 @@ def attach_volume(request: Request, server_id: str, payload: Any = Body(None),
     dot = data.get("delete_on_termination", False)
     dot = dot is True or (isinstance(dot, str) and dot.lower() in ("true", "1", "yes"))
     bdm = compute(request).attachments.attach(ctx, server_id, data["volumeId"],
-                                              data.get("device"), data.get("tag"), dot)
+                                              data.get("device"), data.get("tag"), dot,
+                                              multiattach_ok=version >= 60)
     if version >= 101:
         return accepted()
     out = _attachment(bdm, server_id, min(version, 88))
