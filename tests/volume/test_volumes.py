@@ -153,6 +153,34 @@ def test_attach_legacy_flow_and_attachment_api(vol_admin: Any) -> None:
     vol_admin.block_storage.delete_volume(vol)
 
 
+def test_multiattach_follows_the_volume_type(vol_admin: Any, unique: str) -> None:
+    """As Cinder: a type with multiattach='<is> True' makes its volumes multiattach, a retype
+    moves the flag with the type, and an in-use volume cannot change it by a retype."""
+    bs = vol_admin.block_storage
+    shared = bs.create_type(name=unique + "-ma", extra_specs={"multiattach": "<is>  TRUE"})
+    plain = bs.create_type(name=unique + "-plain")
+    vol = _volume(vol_admin, volume_type=plain.name)
+    assert vol.is_multiattach is False
+    action = f"/volumes/{vol.id}/action"
+    for vtype, expect in ((shared, True), (plain, False)):
+        r = rest(vol_admin, "POST", action, json={"os-retype": {"new_type": vtype.name}})
+        assert r.status_code == 202, r.text
+        got = bs.get_volume(vol.id)
+        assert (got.volume_type, got.is_multiattach) == (vtype.name, expect)
+    rest(vol_admin, "POST", action, json={"os-attach": {
+        "instance_uuid": "11111111-2222-3333-4444-555555555555", "mountpoint": "/dev/vdb"}})
+    assert bs.get_volume(vol.id).status == "in-use"
+    r = rest(vol_admin, "POST", action, json={"os-retype": {"new_type": shared.name}})
+    assert r.status_code == 400 and "multiattach" in r.json()["badRequest"]["message"]
+    got = bs.get_volume(vol.id)
+    assert (got.volume_type, got.is_multiattach) == (plain.name, False)
+    assert rest(vol_admin, "POST", action, json={"os-detach": {}}).status_code == 202
+    bs.delete_volume(vol)
+    wait_gone(bs.get_volume, vol.id)
+    for vtype in (shared, plain):
+        bs.delete_type(vtype)
+
+
 def test_microversions_and_discovery(vol_admin: Any) -> None:
     r = rest(vol_admin, "GET", "/volumes", version="3.71")
     assert r.headers["OpenStack-API-Version"] == "volume 3.71"

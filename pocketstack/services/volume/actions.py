@@ -17,7 +17,7 @@ from pocketstack.services.volume import access
 from pocketstack.services.volume.images import ImageGateway, context_dict
 from pocketstack.services.volume.quotas import QuotaService
 from pocketstack.services.volume.types import TypeService
-from pocketstack.services.volume.volumes import parse_size
+from pocketstack.services.volume.volumes import multiattach_type, parse_size
 
 VOLUME_STATUSES = ("creating", "available", "attaching", "in-use", "deleting", "error",
                    "error_deleting", "backing-up", "restoring-backup", "error_restoring",
@@ -116,8 +116,13 @@ class ActionService:
             if vt.id == vol.volume_type_id:
                 raise exc.BadRequest("Invalid input received: New volume type must be "
                                      "different from the current one.")
+            multiattach = multiattach_type(TypeRepo(s).specs(vt.id))
+            if multiattach != vol.multiattach and vol.status == "in-use":
+                raise exc.BadRequest("Invalid volume: An in-use volume cannot be retyped to "
+                                     "or from a multiattach volume type.")
             self._check_type_quota(s, vol.project_id, vt.name, vol.size)
             vol.volume_type_id, vol.updated_at = vt.id, utcnow()
+            vol.multiattach = multiattach
 
     def _check_type_quota(self, s: Any, project_id: str, type_name: str, size: int) -> None:
         """Retyping moves a volume into the new type's own quotas (volumes_<type>,

@@ -147,7 +147,7 @@ class VolumeService:
         vol.volume_type_id, vol.size, vol.task = vt.id, size or 1, source
         # As Cinder: a volume is multiattach when its type says so (the request's own flag,
         # from before 3.50, is still honoured).
-        vol.multiattach = vol.multiattach or _is_true(TypeRepo(s).specs(vt.id).get("multiattach"))
+        vol.multiattach = vol.multiattach or multiattach_type(TypeRepo(s).specs(vt.id))
         if data.get("group_id"):
             vol.group_id = self._group(s, ctx, str(data["group_id"]), vt.id)
         return vol
@@ -362,6 +362,8 @@ def _at_least(size: int | None, source_size: int, what: str) -> int:
     return size
 
 
-def _is_true(spec: str | None) -> bool:
-    """An extra spec in Cinder's boolean form, '<is> True' (spacing and case aside)."""
+def multiattach_type(specs: dict[str, str]) -> bool:
+    """Whether a volume type's extra specs make its volumes multiattach: multiattach in
+    Cinder's boolean form, '<is> True' (spacing and case aside)."""
+    spec = specs.get("multiattach")
     return spec is not None and "".join(spec.split()).lower() == "<is>true"
